@@ -1,0 +1,128 @@
+using BrainTools.Checkpoint.Format;
+using BrainTools.Checkpoint.Serialization;
+using BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint;
+
+/// <summary>
+/// Saves and loads checkpoints in the msgpack format of Python's braintools (<c>msgpack_save</c> /
+/// <c>msgpack_load</c>) and flax: a file written by either side loads on the other, and the bytes are the same.
+/// </summary>
+/// <remarks>
+/// <para>What can be saved: <see cref="StateNode"/> trees, string-keyed (or any-keyed: keys are saved as strings)
+/// dictionaries, lists, arrays of objects and tuples (saved as maps keyed <c>"0"</c>, <c>"1"</c>, ...),
+/// <see cref="NdArray"/>, numeric .NET arrays of any rank (<c>float[]</c>, <c>double[,]</c>, ...) and
+/// <c>Tensor&lt;T&gt;</c> (saved as ndarrays), and the scalars of <see cref="StateNodeKind"/>.</para>
+/// <para>All members are thread-safe.</para>
+/// </remarks>
+public static partial class Msgpack
+{
+    /// <summary>
+    /// Saves <paramref name="tree"/> to <paramref name="path"/>: streamed into a unique temporary file beside it,
+    /// then renamed over it, so the file is always the old or the new checkpoint, never a mix. Missing
+    /// directories are created; a failed save leaves no temporary file.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="tree">What to save.</param>
+    /// <param name="overwrite">Whether an existing file may be replaced (default true, as in braintools).</param>
+    /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
+    /// <param name="options">Chunk size and other settings; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <returns><paramref name="path"/>.</returns>
+    /// <exception cref="CheckpointException">The file exists and <paramref name="overwrite"/> is false, or a value cannot be saved.</exception>
+    /// <exception cref="IOException">The file system failed; the old checkpoint is intact.</exception>
+    public static string Save(string path, object? tree, bool overwrite = true, bool verbose = false, MsgpackOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= MsgpackOptions.Default;
+        if (verbose)
+        {
+            (options.Log ?? Console.Out).WriteLine($"Saving checkpoint into {path}");
+        }
+
+        StateNode root = ToStateDict(tree);
+        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(stream, options).Write(root));
+        return path;
+    }
+
+    /// <summary>Writes <paramref name="tree"/> to <paramref name="stream"/> (which stays open).</summary>
+    /// <exception cref="CheckpointException">A value cannot be saved.</exception>
+    public static void Save(Stream stream, object? tree, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        new WireWriter(stream, options ?? MsgpackOptions.Default).Write(ToStateDict(tree));
+    }
+
+    /// <summary>The bytes of <paramref name="tree"/> in the checkpoint format (braintools' <c>to_bytes</c>).</summary>
+    /// <exception cref="CheckpointException">A value cannot be saved.</exception>
+    public static byte[] Serialize(object? tree, MsgpackOptions? options = null)
+    {
+        using var stream = new MemoryStream();
+        Save(stream, tree, options);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Loads the raw state dict a checkpoint holds, as braintools' <c>msgpack_load(path)</c> without a target does:
+    /// maps (lists come back as maps keyed <c>"0"</c>, <c>"1"</c>, ...), arrays, numpy scalars and Python scalars.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
+    /// <param name="options">Limits (depth, file size); <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <returns>The root of the tree. Its arrays share the memory the file was read into.</returns>
+    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint; the message names the file and where.</exception>
+    public static StateNode Load(string path, bool verbose = false, MsgpackOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= MsgpackOptions.Default;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        }
+
+        if (verbose)
+        {
+            (options.Log ?? Console.Out).WriteLine($"Loading checkpoint from {path}");
+        }
+
+        return CheckpointFile.Read(path, options);
+    }
+
+    /// <summary>Loads the raw state dict from the rest of <paramref name="stream"/> (which stays open).</summary>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    public static StateNode Load(Stream stream, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= MsgpackOptions.Default;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        if (options.MaxFileSize is long max && copy.Length > max)
+        {
+            throw new InvalidCheckpointException($"the data has {copy.Length} bytes, more than the limit of {max} (MsgpackOptions.MaxFileSize)");
+        }
+
+        byte[] bytes = copy.GetBuffer();
+        var storage = new ManagedArrayStorage(bytes, copy.Length);
+        return new WireReader(StorageSequence.Create(storage, copy.Length), storage, options).ReadRoot();
+    }
+
+    /// <summary>Reads the raw state dict from bytes (braintools' <c>msgpack_restore</c>); arrays are copied out of <paramref name="data"/>.</summary>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    public static StateNode Deserialize(ReadOnlyMemory<byte> data, MsgpackOptions? options = null)
+    {
+        options ??= MsgpackOptions.Default;
+        if (options.MaxFileSize is long max && data.Length > max)
+        {
+            throw new InvalidCheckpointException($"the data has {data.Length} bytes, more than the limit of {max} (MsgpackOptions.MaxFileSize)");
+        }
+
+        return new WireReader(new System.Buffers.ReadOnlySequence<byte>(data), null, options).ReadRoot();
+    }
+
+    /// <summary>
+    /// The state dict of <paramref name="value"/> (braintools' <c>msgpack_to_state_dict</c>): what <see cref="Save(string, object?, bool, bool, MsgpackOptions?)"/>
+    /// writes. Arrays are shared with <paramref name="value"/>, not copied.
+    /// </summary>
+    /// <exception cref="CheckpointException">A value has no state-dict form; the message names its path.</exception>
+    public static StateNode ToStateDict(object? value) => StateDictConverter.ToStateDict(value);
+}

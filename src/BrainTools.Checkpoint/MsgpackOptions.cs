@@ -1,0 +1,55 @@
+namespace BrainTools.Checkpoint;
+
+/// <summary>
+/// Settings for saving and loading, immutable: derive a variant with <c>with</c>
+/// (<c>MsgpackOptions.Default with { MaxChunkSize = 64 }</c>). Safe to share between threads.
+/// </summary>
+public sealed record MsgpackOptions
+{
+    /// <summary>The default threshold of braintools and flax: 2^30 bytes.</summary>
+    public const long DefaultMaxChunkSize = 1L << 30;
+
+    /// <summary>The defaults: braintools' chunk size, depth 1000, no file size limit.</summary>
+    public static MsgpackOptions Default { get; } = new();
+
+    /// <summary>
+    /// Limits for files from people you do not trust: depth 256 and files of at most 4 GiB. (Every load is
+    /// already safe against hostile lengths; these bound the work.)
+    /// </summary>
+    public static MsgpackOptions UntrustedData { get; } = new() { MaxDepth = 256, MaxFileSize = 4L << 30 };
+
+    /// <summary>
+    /// Arrays of more bytes than this, when they are values in a map, are written in the chunked form
+    /// (<c>__msgpack_chunked_array__</c>), split into flat chunks of at most this many bytes, as flax does.
+    /// </summary>
+    public long MaxChunkSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    }
+
+    = DefaultMaxChunkSize;
+
+    /// <summary>The deepest nesting of maps a load accepts; deeper data is refused as invalid, not a stack overflow.</summary>
+    public int MaxDepth
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    }
+
+    = 1000;
+
+    /// <summary>Files larger than this many bytes are refused before anything is read; <c>null</c> for no limit.</summary>
+    public long? MaxFileSize { get; init; }
+
+    /// <summary>Where <c>verbose</c> messages go; <c>null</c> for <see cref="Console.Out"/>.</summary>
+    public TextWriter? Log { get; init; }
+}
