@@ -52,4 +52,10 @@ public sealed record MsgpackOptions
 
     /// <summary>Where <c>verbose</c> messages go; <c>null</c> for <see cref="Console.Out"/>.</summary>
     public TextWriter? Log { get; init; }
+
+    /// <summary>
+    /// Receives the warnings of calls made with these options (mismatches under warn, waiting async saves);
+    /// <c>null</c> sends them to <see cref="Msgpack.Warning"/>. May be called on a background thread.
+    /// </summary>
+    public Action<CheckpointWarning>? OnWarning { get; init; }
 }
