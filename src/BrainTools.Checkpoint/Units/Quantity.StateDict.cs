@@ -26,9 +26,10 @@ public sealed partial class Quantity
     /// loaded millisecond displays as <c>ms</c> (brainunit shows its rebuilt units unnamed: <c>10.0^-3 * s</c>;
     /// <see cref="Unit.WithoutName"/> gives that form).
     /// </summary>
-    /// <param name="state">The map <c>{mantissa, scale, base, dim, factor}</c>. Read leniently: a Python int or numpy
-    /// scalar mantissa (kept as a double, or a 0-d array for a numpy scalar), an int base, a float64 <c>dim</c> as older
-    /// brainunit wrote it, a missing <c>factor</c> (brainunit before factors: 1) and keys beyond these five (ignored).</param>
+    /// <param name="state">The map <c>{mantissa, scale, base, dim, factor}</c>. Read leniently: a Python int mantissa
+    /// (kept as a double, so it saves back as a float), a numpy scalar mantissa (kept as a 0-d array of its dtype, so it
+    /// saves back as an array), an int base, a float64 <c>dim</c> as older brainunit wrote it, a missing <c>factor</c>
+    /// (brainunit before factors: 1) and keys beyond these five (ignored).</param>
     /// <param name="path">Where the map is in the checkpoint, for messages (<c>./model/tau</c>); <c>.</c> is the root.</param>
     /// <exception cref="InvalidCheckpointException">The node is not such a map; the message names the key and the path.</exception>
     public static Quantity FromStateDict(StateNode state, string path = ".")
@@ -41,6 +42,39 @@ public sealed partial class Quantity
         }
 
         StateNode mantissaNode = Require(map, "mantissa", path);
+        Unit unit = ReadUnit(map, path);
+        string mantissaPath = Child(path, "mantissa");
+        return mantissaNode is StateValue leaf ? leaf.Value switch
+        {
+            double d => new Quantity(d, unit),
+            long l => new Quantity(l, unit),
+            ulong u => new Quantity(u, unit),
+            NdArray array when array.DType.Kind != DTypeKind.Complex => new Quantity(array, unit),
+            NumpyScalar scalar when scalar.DType.Kind != DTypeKind.Complex => new Quantity(scalar.ToNdArray(), unit),
+            _ => throw Invalid($"the mantissa of a quantity is a real number or array, found {mantissaNode.Describe()}", mantissaPath),
+        }
+        : throw Invalid($"the mantissa of a quantity is a real number or array, found {mantissaNode.Describe()}", mantissaPath);
+    }
+
+    /// <summary>
+    /// Reads only the unit of a saved quantity (the <c>scale</c>, <c>base</c>, <c>dim</c> and <c>factor</c> of its
+    /// map), named as <see cref="FromStateDict"/> names it; for checks that need no mantissa.
+    /// </summary>
+    /// <exception cref="InvalidCheckpointException">The node is not a map with a valid unit; the message names the key and the path.</exception>
+    public static Unit ReadUnit(StateNode state, string path = ".")
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(path);
+        return state is StateMap map
+            ? ReadUnit(map, path)
+            : throw Invalid($"a quantity is saved as a map of mantissa, scale, base, dim and factor, found {state.Describe()}", path);
+    }
+
+    /// <summary>The message of a unit mismatch on restore, word for word as braintools: <c>Unit mismatch: expected ms, got s at path ./q</c>.</summary>
+    internal static string UnitMismatchMessage(Unit expected, Unit got, string path) => $"Unit mismatch: expected {expected}, got {got} at path {path}";
+
+    private static Unit ReadUnit(StateMap map, string path)
+    {
         int scale = ReadScale(Require(map, "scale", path), Child(path, "scale"));
         double @base = ReadNumber(Require(map, "base", path), Child(path, "base"), "base");
         Dimension dimension = ReadDimension(Require(map, "dim", path), Child(path, "dim"));
@@ -55,22 +89,8 @@ public sealed partial class Quantity
             throw Invalid($"the factor of a unit must be a finite positive number, got {PythonFormat.Float(factor)}", Child(path, "factor"));
         }
 
-        Unit unit = Units.Find(dimension, scale, @base, factor) ?? new Unit(dimension, scale, @base, factor);
-        string mantissaPath = Child(path, "mantissa");
-        return mantissaNode is StateValue leaf ? leaf.Value switch
-        {
-            double d => new Quantity(d, unit),
-            long l => new Quantity(l, unit),
-            ulong u => new Quantity(u, unit),
-            NdArray array when array.DType.Kind != DTypeKind.Complex => new Quantity(array, unit),
-            NumpyScalar scalar when scalar.DType.Kind != DTypeKind.Complex => new Quantity(scalar.ToNdArray(), unit),
-            _ => throw Invalid($"the mantissa of a quantity is a real number or array, found {mantissaNode.Describe()}", mantissaPath),
-        }
-        : throw Invalid($"the mantissa of a quantity is a real number or array, found {mantissaNode.Describe()}", mantissaPath);
+        return Units.Find(dimension, scale, @base, factor) ?? new Unit(dimension, scale, @base, factor);
     }
-
-    /// <summary>The message of a unit mismatch on restore, word for word as braintools: <c>Unit mismatch: expected ms, got s at path ./q</c>.</summary>
-    internal static string UnitMismatchMessage(Unit expected, Unit got, string path) => $"Unit mismatch: expected {expected}, got {got} at path {path}";
 
     private static StateNode Require(StateMap map, string key, string path) => map.TryGetValue(key, out StateNode? node)
         ? node

@@ -162,6 +162,8 @@ public class QuantityStateDictTests
     public static TheoryData<string, StateNode?, string, string> MalformedEntries() => new()
     {
         { "scale", null, "./q", "a quantity needs the key 'scale'; the map has {'mantissa', 'base', 'dim', 'factor'}" },
+        { "mantissa", null, "./q", "a quantity needs the key 'mantissa'; the map has {'scale', 'base', 'dim', 'factor'}" },
+        { "mantissa", true, "./q/mantissa", "the mantissa of a quantity is a real number or array, found a bool (True)" },
         { "dim", NdArray.Create<long>([0, 0, 1]), "./q/dim", "a dimension is an array of shape (7,), got shape (3,)" },
         { "dim", "s", "./q/dim", "the dim of a unit is an array of the 7 SI exponents, found a string ('s')" },
         { "dim", NdArray.Create<bool>([false, false, true, false, false, false, false]), "./q/dim", "a dimension holds integers or floats, got bool" },
@@ -202,6 +204,16 @@ public class QuantityStateDictTests
 
         Assert.Equal("./model/tau", error.TreePath);
         Assert.Equal("Invalid checkpoint: a quantity is saved as a map of mantissa, scale, base, dim and factor, found a float (10.0) at path ./model/tau", error.Message);
+    }
+
+    [Fact]
+    public void ReadUnit_SeedPhysics_ReadsUnitsWithoutMantissas()
+    {
+        StateNode raw = Msgpack.Load(PhysicsFile);
+
+        Assert.Same(Units.pF, Quantity.ReadUnit(raw["capacitance"], "./capacitance"));
+        Assert.Same(Units.mV, Quantity.ReadUnit(raw["trace"], "./trace"));
+        Assert.Throws<InvalidCheckpointException>(() => Quantity.ReadUnit(raw["trace"]["scale"], "./trace/scale"));
     }
 
     [Fact]
