@@ -10,7 +10,6 @@ namespace BrainTools.Checkpoint;
 /// <para>A unit rebuilt from a file, or made by <c>*</c>, <c>/</c> or <c>Pow</c>, takes the name of the first
 /// unit here of the same dimension, scale, base and factor (see <see cref="Find"/>).</para>
 /// </remarks>
-#pragma warning disable CA1707, IDE1006 // Unit symbols are lower-case by nature (ms, mV) and differ from one another by case only (ms, mS).
 public static class Units
 {
     private static readonly Dimension Time = new(second: 1);
@@ -181,4 +180,3 @@ public static class Units
         return index;
     }
 }
-#pragma warning restore CA1707, IDE1006
