@@ -44,6 +44,19 @@ public class QuantityStateDictTests
     }
 
     [Fact]
+    public void To_LoadedTraceArray_ConvertsTheFileMemory()
+    {
+        StateNode raw = Msgpack.Load(PhysicsFile);
+        Quantity trace = Quantity.FromStateDict(raw["trace"], "./trace");
+        float[] millivolts = trace.MantissaArray!.ToArray<float>();
+
+        Quantity volts = trace.To(Units.V);
+
+        Assert.Same(Units.V, volts.Unit);
+        Assert.Equal(millivolts.Select(v => v * 0.001f).ToArray(), volts.MantissaArray!.ToArray<float>());
+    }
+
+    [Fact]
     public void ToStateDict_TutorialPhysicsModel_SerializesToSeedPhysicsBytes()
     {
         // The trace's float32 values come from the manifest; everything else is the tutorial's physics_model.
