@@ -5,6 +5,7 @@ using BrainTools.Tutorial;
 TextWriter output = Console.Out;
 
 Section("Basic Checkpointing: Simple Data Structures", BasicCheckpointing.Run);
+Section("Working with BrainUnit Quantities", PhysicalUnits.Run);
 
 void Section(string title, Action<TextWriter> run)
 {

@@ -9,6 +9,9 @@ internal static class PythonFormat
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1.0</c>, <c>1e-05</c>, <c>inf</c>, <c>nan</c>.</summary>
     public static string Float(double value) => FloatCore(value, forcePoint: true);
 
+    /// <summary>As <see cref="Float"/> without the <c>.0</c> of whole numbers: <c>10</c>, <c>0.5</c>, <c>1e-05</c> (for quantities: <c>10 ms</c>).</summary>
+    public static string Number(double value) => FloatCore(value, forcePoint: false);
+
     /// <summary>Python's <c>repr(complex)</c>: <c>(1.5-2j)</c>, or <c>2j</c> when the real part is +0.</summary>
     public static string Complex(double real, double imaginary)
     {
