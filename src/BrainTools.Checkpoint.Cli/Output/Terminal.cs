@@ -1,0 +1,151 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace BrainTools.Checkpoint.Cli.Output;
+
+/// <summary>
+/// Where the tool writes: tables drawn by Spectre.Console to fit the terminal when stdout is one, plain
+/// space-aligned text when it is redirected (so the output greps, diffs and parses), errors on stderr, and a
+/// progress bar on stderr for work on more than <see cref="ProgressThreshold"/> bytes when stderr is a terminal.
+/// </summary>
+internal sealed class Terminal
+{
+    /// <summary>Files and arrays above 64 MiB get a progress bar.</summary>
+    public const long ProgressThreshold = 64L << 20;
+
+    private readonly IAnsiConsole? _rich;
+    private readonly bool _progress;
+
+    private Terminal(TextWriter output, TextWriter error, bool rich, bool progress)
+    {
+        Out = output;
+        Error = error;
+        _progress = progress;
+        _rich = rich ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }) : null;
+    }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    public bool IsRich => _rich is not null;
+
+    public static Terminal ForConsole() => new(Console.Out, Console.Error, !Console.IsOutputRedirected, !Console.IsErrorRedirected);
+
+    public void Line(string text = "") => Out.WriteLine(text);
+
+    /// <summary>A line with an emphasised status word (<c>OK</c>, <c>FAIL</c>) when drawing, plain otherwise.</summary>
+    public void Status(string word, bool good, string rest)
+    {
+        if (_rich is null)
+        {
+            Out.WriteLine($"{word}  {rest}");
+            return;
+        }
+
+        _rich.MarkupLine($"[{(good ? "green" : "red")}]{Markup.Escape(word)}[/]  {Markup.Escape(rest)}");
+    }
+
+    public void Fail(string message) => Error.WriteLine("ckpt: " + OneLine(message));
+
+    /// <summary>A table; <paramref name="numeric"/> columns are right-aligned.</summary>
+    public void Table(IReadOnlyList<string> headers, IReadOnlyList<string[]> rows, ISet<int>? numeric = null)
+    {
+        numeric ??= new HashSet<int>();
+        if (_rich is not null)
+        {
+            var table = new Table().Border(TableBorder.Rounded).BorderColor(Color.Grey);
+            for (int c = 0; c < headers.Count; c++)
+            {
+                var column = new TableColumn(new Markup($"[bold]{Markup.Escape(headers[c])}[/]"));
+                table.AddColumn(numeric.Contains(c) ? column.RightAligned() : column);
+            }
+
+            foreach (string[] row in rows)
+            {
+                table.AddRow(row.Select(cell => (IRenderable)new Text(cell)).ToArray());
+            }
+
+            _rich.Write(table);
+            return;
+        }
+
+        // Plain: columns two spaces apart, the last one not padded, so lines carry no trailing blanks.
+        var widths = headers.Select(h => h.Length).ToArray();
+        foreach (string[] row in rows)
+        {
+            for (int c = 0; c < row.Length; c++)
+            {
+                widths[c] = Math.Max(widths[c], row[c].Length);
+            }
+        }
+
+        WritePlainRow(headers, widths, numeric);
+        foreach (string[] row in rows)
+        {
+            WritePlainRow(row, widths, numeric);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/>, with a progress bar when it covers more than 64 MiB and stderr is a terminal.</summary>
+    public T WithProgress<T>(string label, long totalBytes, Func<Action<long>?, T> work)
+    {
+        if (!_progress || totalBytes <= ProgressThreshold)
+        {
+            return work(null);
+        }
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Error) });
+        return console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask task = context.AddTask(Markup.Escape(label), maxValue: totalBytes);
+                T result = work(bytes => task.Increment(bytes));
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
+    public static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? $"{bytes} B" : value.ToString(value < 10 ? "0.0#" : value < 100 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    public static string Number(double value) => double.IsNaN(value) ? "nan"
+        : double.IsPositiveInfinity(value) ? "inf"
+        : double.IsNegativeInfinity(value) ? "-inf"
+        : value == Math.Floor(value) && Math.Abs(value) < 1e15 ? value.ToString("0", CultureInfo.InvariantCulture)
+        : value.ToString("G6", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+
+    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    private void WritePlainRow(IReadOnlyList<string> cells, int[] widths, ISet<int> numeric)
+    {
+        var line = new System.Text.StringBuilder();
+        for (int c = 0; c < cells.Count; c++)
+        {
+            bool last = c == cells.Count - 1;
+            string cell = cells[c];
+            if (c > 0)
+            {
+                line.Append("  ");
+            }
+
+            line.Append(numeric.Contains(c) ? cell.PadLeft(widths[c]) : last ? cell : cell.PadRight(widths[c]));
+        }
+
+        Out.WriteLine(line.ToString().TrimEnd());
+    }
+}
