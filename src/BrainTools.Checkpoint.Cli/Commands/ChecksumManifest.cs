@@ -26,9 +26,10 @@ internal static class ChecksumManifest
         try
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(manifest));
-            if (!document.RootElement.TryGetProperty("checkpoints", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("checkpoints", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
             {
-                problem = $"{manifest} has no \"checkpoints\" list";
+                // Some other manifest.json (not a checkpoint manager's): nothing recorded for us.
                 return null;
             }
 

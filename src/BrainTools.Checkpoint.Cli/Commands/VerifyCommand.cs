@@ -96,11 +96,11 @@ internal static class VerifyCommand
             StateNode tree = terminal.WithProgress($"reading {Path.GetFileName(path)}", size, progress => CheckpointFiles.Load(path, format, report, progress));
             List<Leaf> leaves = TreeWalker.Leaves(tree);
             string unreadable = report.Notes.Count == 0 ? string.Empty : $", {report.Notes.Count} members the tool cannot read";
-            return (true, $"{FormatNames.Name(format)}, {leaves.Count} leaves, {Terminal.Bytes(size)}{unreadable}, {checksumNote}");
+            return (true, $"{FormatNames.Name(format)}, {leaves.Count} {(leaves.Count == 1 ? "leaf" : "leaves")}, {Terminal.Bytes(size)}{unreadable}, {checksumNote}");
         }
         catch (InvalidCheckpointException e)
         {
-            string where = e.TreePath is null ? string.Empty : $" at path {e.TreePath}";
+            string where = e.TreePath is null ? string.Empty : $" at path {ShortPath(e.TreePath)}";
             return (false, Terminal.OneLine($"invalid checkpoint: {e.Reason}{where}"));
         }
         catch (CheckpointFormatException e)
@@ -116,5 +116,18 @@ internal static class VerifyCommand
             // Never a stack trace: whatever went wrong is one line.
             return (false, Terminal.OneLine($"unexpected {e.GetType().Name}: {e.Message}"));
         }
+    }
+
+    // A path 1000 keys deep (a nesting bomb) would make a line of kilobytes: keep both ends.
+    private static string ShortPath(string path)
+    {
+        const int Keep = 40;
+        if (path.Length <= 2 * Keep + 10)
+        {
+            return path;
+        }
+
+        int depth = path.Count(c => c == '/');
+        return $"{path[..Keep]}...{path[^Keep..]} ({depth} keys deep)";
     }
 }
