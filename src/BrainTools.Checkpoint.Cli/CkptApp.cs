@@ -21,7 +21,7 @@ internal static class CkptApp
         Terminal terminal = Terminal.ForConsole();
         RootCommand root = Build(terminal);
         ParseResult result = root.Parse(args);
-        if (result.Errors.Count > 0 && result.Action is ParseErrorAction)
+        if (result.Errors.Count > 0 && result.Action is ParseErrorAction or null)
         {
             foreach (System.CommandLine.Parsing.ParseError error in result.Errors)
             {
@@ -39,6 +39,11 @@ internal static class CkptApp
         catch (CliException e)
         {
             terminal.Fail(e.Message);
+            if (e.ExitCode == ExitCodes.Usage)
+            {
+                terminal.Error.WriteLine($"Run 'ckpt {CommandPath(result)}--help' for usage.");
+            }
+
             return e.ExitCode;
         }
         catch (Exception e)

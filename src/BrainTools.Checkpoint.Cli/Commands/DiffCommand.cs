@@ -19,17 +19,6 @@ internal static class DiffCommand
         var b = new Argument<string>("B") { Description = "The second file." };
         var atol = new Option<double>("--atol") { Description = "Absolute tolerance for array and number values (default 0: exact).", DefaultValueFactory = _ => 0 };
         var rtol = new Option<double>("--rtol") { Description = "Relative tolerance: values are equal when |a - b| <= atol + rtol * |b| (default 0).", DefaultValueFactory = _ => 0 };
-        foreach (Option<double> option in new[] { atol, rtol })
-        {
-            option.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<double>() is < 0 or double.NaN)
-                {
-                    r.AddError($"{option.Name} must be 0 or more.");
-                }
-            });
-        }
-
         var command = new Command("diff", "Compare two checkpoints: keys only in A or B, dtype, shape and unit changes, and for arrays of equal shape the max absolute and relative difference. Exit 0 when equal within tolerance, 1 when different.")
         {
             a, b, atol, rtol,
@@ -40,6 +29,11 @@ internal static class DiffCommand
 
     private static int Run(Terminal terminal, string a, string b, double atol, double rtol)
     {
+        if (!(atol >= 0) || !(rtol >= 0))
+        {
+            throw new CliException("--atol and --rtol must be 0 or more", ExitCodes.Usage);
+        }
+
         StateNode left = Inputs.Load(terminal, a);
         StateNode right = Inputs.Load(terminal, b);
         List<TreeDiff.Change> changes = TreeDiff.Compare(left, right, atol, rtol);

@@ -24,14 +24,6 @@ internal static class InspectCommand
         var depth = new Option<int?>("--depth") { Description = "Show keys down to this depth; deeper parts are summed up in one row per group." };
         var filter = new Option<string?>("--filter") { Description = "Only leaves whose path matches the glob: * within a key, ** across keys; a pattern without / matches any key.", HelpName = "GLOB" };
         var json = new Option<bool>("--json") { Description = "Machine-readable JSON on stdout instead of the table." };
-        depth.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0)
-            {
-                r.AddError("--depth must be 0 or more.");
-            }
-        });
-
         var command = new Command("inspect", "Show the tree of a checkpoint: per leaf its path, dtype, shape, size and, for arrays, min / max / mean / NaN count; quantities with their unit; totals.")
         {
             file, depth, filter, json,
@@ -42,6 +34,11 @@ internal static class InspectCommand
 
     private static int Run(Terminal terminal, string path, int? depth, string? pattern, bool json)
     {
+        if (depth is < 0)
+        {
+            throw new CliException("--depth must be 0 or more", ExitCodes.Usage);
+        }
+
         Glob? glob = pattern is null ? null : new Glob(pattern);
         StateNode tree = Inputs.Load(terminal, path);
         List<Leaf> leaves = TreeWalker.Leaves(tree).Where(l => glob is null || glob.IsMatch(l.Path)).ToList();

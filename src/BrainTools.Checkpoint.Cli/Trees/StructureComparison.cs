@@ -93,7 +93,7 @@ internal static class StructureComparison
     {
         List<Leaf> leaves = TreeWalker.Leaves(node);
         return node is StateMap { Count: > 0 } map && !QuantityUnit.TryFromQuantity(map, out _, out _)
-            ? $"a map of {leaves.Count} leaves"
+            ? $"a map of {leaves.Count} {(leaves.Count == 1 ? "leaf" : "leaves")}"
             : leaves[0].Describe();
     }
 }
