@@ -55,23 +55,20 @@ internal static class CheckpointFiles
 
     private static StateNode LoadMsgpack(string path, Action<long>? progress)
     {
-        long length = new FileInfo(path).Length;
-        if (progress is null || length > int.MaxValue)
+        if (progress is not null)
         {
-            return Msgpack.Load(path);
+            // The library reads a file in one go, without progress. Reading it once first shows the part that takes
+            // time on a big file (the disk) and leaves it in the page cache, from which the load then reads fast.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            byte[] buffer = new byte[4 << 20];
+            int read;
+            while ((read = file.Read(buffer)) > 0)
+            {
+                progress(read);
+            }
         }
 
-        // Read through a counting stream so a progress bar can follow; the library then owns the bytes read.
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        using var counting = new ProgressStream(file, progress);
-        try
-        {
-            return Msgpack.Load(counting);
-        }
-        catch (InvalidCheckpointException e) when (e.FilePath is null)
-        {
-            throw new InvalidCheckpointException(e.Reason, path, e.TreePath, e);
-        }
+        return Msgpack.Load(path);
     }
 
     // A copy of the tree without the leaves the report drops (paths as FlatTree reports them).
