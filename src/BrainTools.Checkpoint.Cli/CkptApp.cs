@@ -78,7 +78,7 @@ internal static class CkptApp
             ["convert"] = ConvertCommand.Examples,
             ["check"] = CheckCommand.Examples,
         };
-        examples[root.Name] = string.Join(string.Empty, examples.Values);
+        examples[root.Name] = string.Join(Environment.NewLine, examples.Values.Select(e => e.TrimEnd()));
 
         HelpOption help = root.Options.OfType<HelpOption>().Single();
         help.Action = new ExamplesHelpAction((HelpAction)help.Action!, examples, ExitCodeHelp);

@@ -102,7 +102,7 @@ internal static class InspectCommand
     {
         if (row.Leaf is not Leaf leaf)
         {
-            return [row.Path, "group", string.Empty, string.Empty, Terminal.Bytes(row.Bytes), string.Empty, string.Empty, string.Empty, string.Empty, $"{row.Leaves} leaves, {row.Parameters:N0} parameters"];
+            return [row.Path, "group", string.Empty, string.Empty, Terminal.Bytes(row.Bytes), string.Empty, string.Empty, string.Empty, string.Empty, $"{row.Leaves} {(row.Leaves == 1 ? "leaf" : "leaves")}, {row.Parameters:N0} parameters"];
         }
 
         string min = string.Empty, max = string.Empty, mean = string.Empty, nan = string.Empty;
