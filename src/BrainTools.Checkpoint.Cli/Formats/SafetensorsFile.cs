@@ -60,9 +60,9 @@ internal static class SafetensorsFile
                     report.Changed(leafPath, "bytes, stored as a U8 tensor");
                     tensors.Add((name, NdArray.FromBytes(DType.UInt8, new Shape((long)bytes.Length), bytes)));
                     break;
-                case System.Numerics.Complex c:
+                case System.Numerics.Complex:
                     report.Changed(leafPath, "a complex number, stored as its text in __metadata__ (loads back as a string)");
-                    metadata.Add((name, MetadataValue.Encode(new StateValue(c.ToString(System.Globalization.CultureInfo.InvariantCulture)))!));
+                    metadata.Add((name, MetadataValue.Encode(new StateValue(((StateValue)node).ToString()))!));
                     break;
                 default:
                     string? text = MetadataValue.Encode(node);
