@@ -56,7 +56,8 @@ internal static class InspectCommand
         }
 
         terminal.Line($"{path}  {FormatNames.Name(FormatNames.FromPath(path))}  {Terminal.Bytes(fileSize)}");
-        terminal.Table(Headers, rows.Select(r => Cells(r, stats)).ToList(), new HashSet<int> { 4, 5, 6, 7, 8 });
+        // On a narrow terminal, type goes first (dtype says most of it), then NaN count, size, mean, min and max.
+        terminal.Table(Headers, rows.Select(r => Cells(r, stats)).ToList(), new HashSet<int> { 4, 5, 6, 7, 8 }, [1, 8, 4, 7, 5, 6]);
         string filtered = glob is null ? string.Empty : $" matching {glob.Pattern}";
         terminal.Line($"{totals.Leaves} {(totals.Leaves == 1 ? "leaf" : "leaves")}{filtered}, {totals.Parameters:N0} parameters, {Terminal.Bytes(totals.Bytes)}");
         return ExitCodes.Ok;

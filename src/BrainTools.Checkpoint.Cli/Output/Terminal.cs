@@ -49,12 +49,37 @@ internal sealed class Terminal
 
     public void Fail(string message) => Error.WriteLine("ckpt: " + OneLine(message));
 
-    /// <summary>A table; <paramref name="numeric"/> columns are right-aligned.</summary>
-    public void Table(IReadOnlyList<string> headers, IReadOnlyList<string[]> rows, ISet<int>? numeric = null)
+    /// <summary>
+    /// A table; <paramref name="numeric"/> columns are right-aligned. On a terminal too narrow for every column,
+    /// columns with no text and then the <paramref name="optional"/> columns are left out, in that order, until the
+    /// rest fits without wrapping.
+    /// </summary>
+    public void Table(IReadOnlyList<string> headers, IReadOnlyList<string[]> rows, ISet<int>? numeric = null, IReadOnlyList<int>? optional = null)
     {
         numeric ??= new HashSet<int>();
         if (_rich is not null)
         {
+            var keep = Enumerable.Range(0, headers.Count).ToList();
+            var blank = keep.Where(c => rows.All(r => r[c].Length == 0));
+            foreach (int column in blank.Concat(optional ?? []).Distinct().ToList())
+            {
+                // Each column takes its widest cell plus a space either side and a border.
+                int width = 1 + keep.Sum(c => Math.Max(headers[c].Length, rows.Count == 0 ? 0 : rows.Max(r => r[c].Length)) + 3);
+                if (width <= _rich.Profile.Width)
+                {
+                    break;
+                }
+
+                keep.Remove(column);
+            }
+
+            if (keep.Count < headers.Count)
+            {
+                headers = keep.Select(c => headers[c]).ToArray();
+                rows = rows.Select(r => keep.Select(c => r[c]).ToArray()).ToList();
+                numeric = keep.Select((c, i) => (c, i)).Where(p => numeric.Contains(p.c)).Select(p => p.i).ToHashSet();
+            }
+
             var table = new Table().Border(TableBorder.Rounded).BorderColor(Color.Grey);
             for (int c = 0; c < headers.Count; c++)
             {
