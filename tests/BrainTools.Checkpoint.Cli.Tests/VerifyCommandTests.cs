@@ -105,6 +105,27 @@ public class VerifyCommandTests
         Assert.Contains("size mismatch: manifest.json records", Assert.Single(result.Lines), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("model.safetensors")]
+    [InlineData("model.npz")]
+    public void Verify_ConvertedFiles_OkAndTruncatedCopiesFail(string name)
+    {
+        using var temp = new TempDirectory();
+        string good = temp.File(name);
+        string truncated = temp.File("truncated_" + name);
+        Assert.Equal(0, Ckpt.Run("convert", Vectors.File("seed_complex_model"), good).ExitCode);
+        byte[] bytes = File.ReadAllBytes(good);
+        File.WriteAllBytes(truncated, bytes.AsSpan(0, bytes.Length - 10).ToArray());
+        string format = Path.GetExtension(name)[1..];
+
+        Ckpt.Result result = Ckpt.Run("verify", good, truncated);
+
+        Assert.Equal(1, result.ExitCode);
+        Ckpt.NoStackTrace(result);
+        Assert.StartsWith($"OK    {good}  {format}, 17 leaves, ", result.Lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"FAIL  {truncated}  invalid {format} file: ", result.Lines[1], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Verify_NoArguments_Exit2()
     {
