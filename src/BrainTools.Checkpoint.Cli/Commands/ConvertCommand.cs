@@ -83,7 +83,7 @@ internal static class ConvertCommand
         int leaves = Trees.TreeWalker.Leaves(tree).Count;
         string lossNote = dropped == 0 ? string.Empty : $", {dropped} dropped";
         string changeNote = notes.Count - dropped == 0 ? string.Empty : $", {notes.Count - dropped} stored in another form";
-        terminal.Line($"wrote {output} ({FormatNames.Name(target)}, {Terminal.Bytes(new FileInfo(output).Length)}): {leaves} leaves{changeNote}{lossNote}");
+        terminal.Line($"wrote {output} ({FormatNames.Name(target)}, {Terminal.Bytes(new FileInfo(output).Length)}): {Terminal.Count(leaves, "leaf", "leaves")}{changeNote}{lossNote}");
         return ExitCodes.Ok;
     }
 }

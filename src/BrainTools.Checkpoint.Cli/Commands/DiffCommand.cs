@@ -40,7 +40,7 @@ internal static class DiffCommand
         string tolerance = atol == 0 && rtol == 0 ? "exactly" : $"within {TreeDiff.Tolerance(atol, rtol)}";
         if (changes.Count == 0)
         {
-            terminal.Line($"equal ({tolerance}): {TreeWalker.Leaves(left).Count} leaves");
+            terminal.Line($"equal ({tolerance}): {Terminal.Count(TreeWalker.Leaves(left).Count, "leaf", "leaves")}");
             return ExitCodes.Ok;
         }
 

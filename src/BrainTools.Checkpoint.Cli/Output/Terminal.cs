@@ -154,6 +154,9 @@ internal sealed class Terminal
         : value == Math.Floor(value) && Math.Abs(value) < 1e15 ? value.ToString("0", CultureInfo.InvariantCulture)
         : value.ToString("G6", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
+    /// <summary><c>1 leaf</c>, <c>3 leaves</c>.</summary>
+    public static string Count(long count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
+
     public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     private void WritePlainRow(IReadOnlyList<string> cells, int[] widths, ISet<int> numeric)
