@@ -1,0 +1,89 @@
+using System.CommandLine;
+using BrainTools.Checkpoint.Cli.Formats;
+using BrainTools.Checkpoint.Cli.Output;
+
+namespace BrainTools.Checkpoint.Cli.Commands;
+
+/// <summary>
+/// <c>ckpt convert IN OUT</c>: between braintools msgpack, safetensors and numpy npz. Every value the target holds
+/// in another form is listed; values it cannot hold at all stop the conversion unless <c>--allow-lossy</c>.
+/// </summary>
+internal static class ConvertCommand
+{
+    public const string Examples = """
+          ckpt convert model.msgpack model.safetensors
+          ckpt convert model.msgpack weights.npz
+          ckpt convert weights.npz model.msgpack
+          ckpt convert model.msgpack out.bin --to safetensors --force
+        """;
+
+    public static Command Create(Terminal terminal)
+    {
+        var input = new Argument<string>("IN") { Description = "The file to read (format by extension: .safetensors, .npz, anything else msgpack)." };
+        var output = new Argument<string>("OUT") { Description = "The file to write." };
+        var to = new Option<string?>("--to") { Description = $"The output format ({FormatNames.Choices}); by OUT's extension when not given.", HelpName = "FORMAT" };
+        to.AcceptOnlyFromAmong("msgpack", "safetensors", "npz");
+        var force = new Option<bool>("--force") { Description = "Replace OUT when it exists." };
+        var lossy = new Option<bool>("--allow-lossy") { Description = "Write even when some values cannot be represented in the target; they are listed as dropped." };
+        var command = new Command("convert", "Convert between braintools msgpack, safetensors (keys joined with '.', non-array leaves in __metadata__) and numpy .npz (keys joined with '/'). What the target cannot represent is listed, never silently dropped.")
+        {
+            input, output, to, force, lossy,
+        };
+        command.SetAction(result => Run(terminal, result.GetValue(input)!, result.GetValue(output)!, result.GetValue(to), result.GetValue(force), result.GetValue(lossy)));
+        return command;
+    }
+
+    private static int Run(Terminal terminal, string input, string output, string? to, bool force, bool allowLossy)
+    {
+        CheckpointFormat target = to is not null && FormatNames.TryParse(to, out CheckpointFormat chosen) ? chosen : FormatNames.FromPath(output);
+        if (File.Exists(output) && !force)
+        {
+            throw new CliException($"{output} exists; use --force to replace it");
+        }
+
+        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+        {
+            throw new CliException("IN and OUT are the same file", ExitCodes.Usage);
+        }
+
+        var readReport = new ConversionReport();
+        StateNode tree = Inputs.Load(terminal, input, readReport);
+        var writeReport = new ConversionReport();
+        bool written;
+        try
+        {
+            written = !readReport.HasDropped || allowLossy
+                ? CheckpointFiles.Save(output, target, tree, writeReport, allowLossy)
+                : false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+        {
+            throw new CliException($"cannot write {output}: {Terminal.OneLine(e.Message)}");
+        }
+
+        var notes = readReport.Notes.Select(n => (n.Path, n.Message, n.Dropped, Reading: true))
+            .Concat(writeReport.Notes.Select(n => (n.Path, n.Message, n.Dropped, Reading: false))).ToList();
+        if (notes.Count > 0)
+        {
+            terminal.Table(["note", "path", "detail"], notes.Select(n => new[]
+            {
+                n.Dropped ? (written ? "dropped" : "cannot store") : "changed",
+                n.Path,
+                n.Reading ? $"{n.Message} (in {Path.GetFileName(input)})" : n.Message,
+            }).ToList());
+        }
+
+        int dropped = notes.Count(n => n.Dropped);
+        if (!written)
+        {
+            terminal.Line($"nothing written: {dropped} {(dropped == 1 ? "value" : "values")} cannot be represented in {FormatNames.Name(target)}; --allow-lossy writes the rest");
+            return ExitCodes.Failed;
+        }
+
+        int leaves = Trees.TreeWalker.Leaves(tree).Count;
+        string lossNote = dropped == 0 ? string.Empty : $", {dropped} dropped";
+        string changeNote = notes.Count - dropped == 0 ? string.Empty : $", {notes.Count - dropped} stored in another form";
+        terminal.Line($"wrote {output} ({FormatNames.Name(target)}, {Terminal.Bytes(new FileInfo(output).Length)}): {Terminal.Count(leaves, "leaf", "leaves")}{changeNote}{lossNote}");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using BrainTools.Checkpoint.Cli;
+
+return CkptApp.Run(args);

@@ -1,0 +1,146 @@
+using System.Text.Json;
+
+namespace BrainTools.Checkpoint.Cli.Tests;
+
+public class InspectCommandTests
+{
+    [Fact]
+    public void Inspect_SeedBasic_ListsEveryLeafWithDTypeShapeAndTotals()
+    {
+        Ckpt.Result result = Ckpt.Run("inspect", Vectors.File("seed_basic"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(string.Empty, result.Error);
+        string[] lines = result.Lines;
+        Assert.Matches(@"^weights\s+ndarray\s+float32\s+\(2, 2\)\s+16 B\s+1\s+4\s+2\.5\s+0$", lines.Single(l => l.StartsWith("weights", StringComparison.Ordinal)));
+        Assert.Matches(@"^bias\s+ndarray\s+float32\s+\(2,\)\s+8 B\s+0\.1\s+0\.2\s+0\.15\s+0$", lines.Single(l => l.StartsWith("bias", StringComparison.Ordinal)));
+        Assert.Matches(@"^config/learning_rate\s+float\s+float\s+\(\)\s+8 B\s+0\.001$", lines.Single(l => l.StartsWith("config/learning_rate", StringComparison.Ordinal)));
+        Assert.Matches(@"^config/batch_size\s+int\s+int\s+\(\)\s+8 B\s+32$", lines.Single(l => l.StartsWith("config/batch_size", StringComparison.Ordinal)));
+        Assert.Equal("4 leaves, 6 parameters, 40 B", lines[^1]);
+    }
+
+    [Fact]
+    public void Inspect_Physics_ShowsQuantitiesWithTheirUnit()
+    {
+        Ckpt.Result result = Ckpt.Run("inspect", Vectors.File("seed_physics"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(result.Lines, l => l.StartsWith("time_constant", StringComparison.Ordinal) && l.Contains("quantity") && l.EndsWith("10 ms", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("resistance", StringComparison.Ordinal) && l.EndsWith("100 mohm", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("capacitance", StringComparison.Ordinal) && l.EndsWith("200 pF", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("voltage_threshold", StringComparison.Ordinal) && l.EndsWith("-50 mV", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("trace", StringComparison.Ordinal) && l.Contains("float32") && l.EndsWith("in mV", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Inspect_Json_GivesStatisticsOfAFileTheTestWrote()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("stats.msgpack");
+        float[] values = [1f, 2f, float.NaN, 6f, -3f];
+        Msgpack.Save(path, new StateMap
+        {
+            { "w", NdArray.FromArray(values, new Shape(5)) },
+            { "tau", Vectors.Quantity(10.0, -3, 0, 0, 1) },
+            { "name", "relu" },
+        });
+
+        Ckpt.Result result = Ckpt.Run("inspect", path, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Out);
+        JsonElement[] leaves = json.RootElement.GetProperty("leaves").EnumerateArray().ToArray();
+        JsonElement w = leaves.Single(l => l.GetProperty("path").GetString() == "w");
+        float[] finite = values.Where(v => !float.IsNaN(v)).ToArray();
+        Assert.Equal("float32", w.GetProperty("dtype").GetString());
+        Assert.Equal([5], w.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(finite.Min(), w.GetProperty("min").GetDouble());
+        Assert.Equal(finite.Max(), w.GetProperty("max").GetDouble());
+        Assert.Equal(finite.Average(v => (double)v), w.GetProperty("mean").GetDouble(), 12);
+        Assert.Equal(values.Count(float.IsNaN), w.GetProperty("nan_count").GetInt32());
+        JsonElement tau = leaves.Single(l => l.GetProperty("path").GetString() == "tau");
+        Assert.Equal("quantity", tau.GetProperty("type").GetString());
+        Assert.Equal("ms", tau.GetProperty("unit").GetString());
+        Assert.Equal(10.0, tau.GetProperty("value").GetDouble());
+        Assert.Equal("relu", leaves.Single(l => l.GetProperty("path").GetString() == "name").GetProperty("value").GetString());
+        JsonElement totals = json.RootElement.GetProperty("totals");
+        Assert.Equal(3, totals.GetProperty("leaves").GetInt32());
+        Assert.Equal(5, totals.GetProperty("parameters").GetInt64());
+        Assert.Equal((5 * 4) + 8 + 4, totals.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Inspect_Depth_SumsDeeperLeavesIntoOneRowPerGroup()
+    {
+        Ckpt.Result result = Ckpt.Run("inspect", Vectors.File("seed_original"), "--depth", "1");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^layer1/\s+group\s+.*2 leaves, 18 parameters$", result.Lines.Single(l => l.StartsWith("layer1", StringComparison.Ordinal)));
+        Assert.Matches(@"^layer2/\s+group\s+.*2 leaves, 8 parameters$", result.Lines.Single(l => l.StartsWith("layer2", StringComparison.Ordinal)));
+        Assert.DoesNotContain(result.Lines, l => l.StartsWith("layer1/weights", StringComparison.Ordinal));
+        Assert.Equal("5 leaves, 26 parameters, 112 B", result.Lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("weights", new[] { "layer1/weights", "layer2/weights" })]
+    [InlineData("layer2/**", new[] { "layer2/weights", "layer2/bias" })]
+    [InlineData("*/b*", new[] { "layer1/bias", "layer2/bias" })]
+    public void Inspect_Filter_ShowsOnlyMatchingLeaves(string glob, string[] expected)
+    {
+        Ckpt.Result result = Ckpt.Run("inspect", Vectors.File("seed_original"), "--filter", glob, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Out);
+        Assert.Equal(expected, json.RootElement.GetProperty("leaves").EnumerateArray().Select(l => l.GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public void Inspect_MissingFile_OneLineErrorExit1()
+    {
+        Ckpt.Result result = Ckpt.Run("inspect", "no/such/file.msgpack");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Equal("ckpt: file not found: no/such/file.msgpack", result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void Inspect_Directory_OneLineErrorExit1()
+    {
+        using var temp = new TempDirectory();
+
+        Ckpt.Result result = Ckpt.Run("inspect", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.Contains("is a directory", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_CorruptFile_OneLineErrorNamingReasonAndPath()
+    {
+        string path = Path.Combine(InteropDirectory.Corrupt, "truncated_half.msgpack");
+
+        Ckpt.Result result = Ckpt.Run("inspect", path);
+
+        Assert.Equal(1, result.ExitCode);
+        Ckpt.NoStackTrace(result);
+        string line = Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith($"ckpt: Invalid checkpoint {path}: ", line, StringComparison.Ordinal);
+        Assert.Contains("at path ./", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("inspect")]
+    [InlineData("inspect", "a.msgpack", "--depth", "-1")]
+    [InlineData("inspect", "a.msgpack", "--depth", "x")]
+    [InlineData("inspect", "a.msgpack", "--bogus")]
+    public void Inspect_BadCommandLine_Exit2(params string[] args)
+    {
+        Ckpt.Result result = Ckpt.Run(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("ckpt: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--help", result.Error, StringComparison.Ordinal);
+    }
+}
