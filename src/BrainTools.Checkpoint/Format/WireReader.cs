@@ -70,6 +70,9 @@ internal sealed class WireReader
     private static string Describe(Exception e, long offset) => e switch
     {
         EndOfStreamException => $"the data ends early (truncated) near byte {offset}",
+
+        // MessagePackReader slices a bin or str by its claimed length; a claim past the end fails the slice.
+        ArgumentOutOfRangeException => $"a length header claims more bytes than the data has near byte {offset}",
         DecoderFallbackException => $"a string is not valid UTF-8 near byte {offset}",
         _ => $"{e.Message.TrimEnd('.')} near byte {offset}",
     };
