@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+namespace BrainTools.Checkpoint.Serialization;
+
+/// <summary>
+/// The types with their own state-dict conversions (braintools' <c>_STATE_DICT_REGISTRY</c>): the built-ins
+/// (<see cref="State"/>, <see cref="Module"/>, <see cref="StateCollection"/>) and what users register.
+/// </summary>
+/// <remarks>
+/// Thread-safe: registrations are serialized by a lock and publish an immutable snapshot; lookups read the
+/// current snapshot without locking and cache the resolved handler per concrete type in it.
+/// </remarks>
+internal static class SerializationRegistry
+{
+    private static readonly Lock Gate = new();
+    private static volatile Snapshot s_current = new(BuiltIns());
+
+    /// <summary>
+    /// The handlers every process starts with. A built-in handler is one line here; users may replace it with
+    /// <c>@override: true</c>.
+    /// </summary>
+    private static ImmutableDictionary<Type, SerializationHandler> BuiltIns() => new[]
+    {
+        SerializationHandler.Create<State>(ModuleSerialization.StateToStateDict, ModuleSerialization.RestoreState),
+        SerializationHandler.Create<Module>(ModuleSerialization.ModuleToStateDict, ModuleSerialization.RestoreModule),
+        SerializationHandler.Create<StateCollection>(ModuleSerialization.CollectionToStateDict, ModuleSerialization.RestoreCollection),
+    }.ToImmutableDictionary(handler => handler.Type);
+
+    /// <summary>The handler for <paramref name="type"/>: its own, else that of its most derived registered base class, else of a registered interface.</summary>
+    /// <exception cref="CheckpointException">Two registered interfaces match and no class does.</exception>
+    public static SerializationHandler? Find(Type type)
+    {
+        Snapshot snapshot = s_current;
+        if (snapshot.Handlers.IsEmpty)
+        {
+            return null;
+        }
+
+        return snapshot.Resolved.GetOrAdd(type, static (t, handlers) => Resolve(t, handlers), snapshot.Handlers);
+    }
+
+    /// <summary>Registers <paramref name="handler"/>; returns the handler it replaced, if any.</summary>
+    /// <exception cref="InvalidOperationException">The type is registered and <paramref name="override"/> is false.</exception>
+    public static SerializationHandler? Register(SerializationHandler handler, bool @override)
+    {
+        lock (Gate)
+        {
+            ImmutableDictionary<Type, SerializationHandler> handlers = s_current.Handlers;
+            if (handlers.TryGetValue(handler.Type, out SerializationHandler? previous) && !@override)
+            {
+                throw new InvalidOperationException($"a serialization handler for \"{handler.Type.Name}\" is already registered");
+            }
+
+            s_current = new Snapshot(handlers.SetItem(handler.Type, handler));
+            return previous;
+        }
+    }
+
+    /// <summary>Undoes a registration: if <paramref name="handler"/> is still the one for its type, puts back <paramref name="previous"/> (or removes the type).</summary>
+    public static void Unregister(SerializationHandler handler, SerializationHandler? previous)
+    {
+        lock (Gate)
+        {
+            ImmutableDictionary<Type, SerializationHandler> handlers = s_current.Handlers;
+            if (!handlers.TryGetValue(handler.Type, out SerializationHandler? current) || !ReferenceEquals(current, handler))
+            {
+                return;
+            }
+
+            s_current = new Snapshot(previous is null ? handlers.Remove(handler.Type) : handlers.SetItem(handler.Type, previous));
+        }
+    }
+
+    private static SerializationHandler? Resolve(Type type, ImmutableDictionary<Type, SerializationHandler> handlers)
+    {
+        // The first registered type on the way up the class chain is the most derived one.
+        for (Type? t = type; t is not null; t = t.BaseType)
+        {
+            if (handlers.TryGetValue(t, out SerializationHandler? handler))
+            {
+                return handler;
+            }
+        }
+
+        SerializationHandler[] byInterface = type.GetInterfaces()
+            .Where(handlers.ContainsKey)
+            .Select(i => handlers[i])
+            .ToArray();
+        return byInterface.Length switch
+        {
+            0 => null,
+            1 => byInterface[0],
+            _ => throw new CheckpointException(
+                $"{type} implements several registered interfaces ({string.Join(", ", byInterface.Select(h => h.Type.Name))}); register {type.Name} itself to choose."),
+        };
+    }
+
+    private sealed class Snapshot(ImmutableDictionary<Type, SerializationHandler> handlers)
+    {
+        public ImmutableDictionary<Type, SerializationHandler> Handlers { get; } = handlers;
+
+        public ConcurrentDictionary<Type, SerializationHandler?> Resolved { get; } = new();
+    }
+}
