@@ -14,7 +14,7 @@ public static partial class Msgpack
     /// <param name="mismatch">What to do where the file does not fit the template.</param>
     /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
     /// <param name="options">Limits, and <see cref="MsgpackOptions.OnWarning"/> for the warnings of <see cref="Mismatch.Warn"/>.</param>
-    /// <returns>The restored structure (see <see cref="FromStateDict(object?, StateNode, Mismatch)"/>).</returns>
+    /// <returns>The restored structure (see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>).</returns>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
@@ -74,25 +74,26 @@ public static partial class Msgpack
     /// <param name="target">The template; a raw <see cref="StateNode"/> tree works too (its arrays are shape-checked).</param>
     /// <param name="state">The state dict, as <see cref="Load(string, bool, MsgpackOptions?)"/> returns it.</param>
     /// <param name="mismatch">What to do where the state does not fit the template.</param>
+    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored inside a running restore, whose options apply.</param>
     /// <returns>The restored structure.</returns>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static object? FromStateDict(object? target, StateNode state, Mismatch mismatch = Mismatch.Error)
+    public static object? FromStateDict(object? target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ValidateMismatch(mismatch);
-        return Restore(target, state, typeof(object), mismatch, null, null);
+        return Restore(target, state, typeof(object), mismatch, options, null);
     }
 
-    /// <summary>Restores a state dict into a template of type <typeparamref name="T"/>; see <see cref="FromStateDict(object?, StateNode, Mismatch)"/>.</summary>
+    /// <summary>Restores a state dict into a template of type <typeparamref name="T"/>; see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>.</summary>
     /// <remarks>Inside a registered handler, nested calls join the running restore: paths in messages continue from the handler's node, and warnings go where that restore's go.</remarks>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static T FromStateDict<T>(T target, StateNode state, Mismatch mismatch = Mismatch.Error)
+    public static T FromStateDict<T>(T target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ValidateMismatch(mismatch);
-        return (T)Restore(target, state, typeof(T), mismatch, null, null)!;
+        return (T)Restore(target, state, typeof(T), mismatch, options, null)!;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ namespace BrainTools.Checkpoint.Serialization;
 /// <summary>
 /// The state of one restore on the current thread (braintools' <c>_error_context</c>): the tree path being
 /// restored, for messages, and the options that receive warnings. Nested restores started by custom handlers
-/// (<see cref="Msgpack.FromStateDict{T}(T, StateNode, Mismatch)"/> inside a handler) join it.
+/// (<see cref="Msgpack.FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/> inside a handler) join it.
 /// </summary>
 internal sealed class RestoreContext
 {
