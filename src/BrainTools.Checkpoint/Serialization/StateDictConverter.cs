@@ -39,6 +39,8 @@ internal static class StateDictConverter
                 return new StateValue(value);
             case Half or BFloat16 or Float8E4M3FN or Float8E5M2 or Complex64:
                 return new StateValue(CreateScalar(value));
+            case char c:
+                return new StateValue(c.ToString());
             case decimal d:
                 return new StateValue((double)d);
             case Enum e:

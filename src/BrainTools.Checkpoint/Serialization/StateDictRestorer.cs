@@ -103,14 +103,14 @@ internal static class StateDictRestorer
     /// <summary>A null template: the declared type says what to build (a leaf, an array), else the raw state is kept for <c>object</c>.</summary>
     private static object? RestoreWithoutTemplate(StateNode state, Type declared, Mismatch mismatch)
     {
-        if (declared.IsInstanceOfType(state))
-        {
-            return state;
-        }
-
         if (declared == typeof(object))
         {
             return state is StateValue leaf ? leaf.Value : state;
+        }
+
+        if (declared.IsInstanceOfType(state))
+        {
+            return state;
         }
 
         Type type = Nullable.GetUnderlyingType(declared) ?? declared;
