@@ -24,22 +24,23 @@ public static partial class Msgpack
         SerializationRegistry.Register(SerializationHandler.Create(toStateDict, fromStateDict), @override);
 
     /// <summary>
-    /// Registers like <see cref="RegisterSerialization{T}"/> until the result is disposed, which puts back what was
-    /// registered before (if the registration has not been replaced meanwhile). Handy in tests.
+    /// Registers like <see cref="RegisterSerialization{T}"/> until the result is disposed, which undoes just this
+    /// registration: the type's handler becomes the latest registration still in force, in whatever order scopes are
+    /// disposed. Handy in tests.
     /// </summary>
     /// <example><c>using var _ = Msgpack.RegisterSerializationScoped&lt;Layer&gt;(ToDict, FromDict);</c></example>
     /// <exception cref="InvalidOperationException">The type is registered and <paramref name="override"/> is false.</exception>
     public static IDisposable RegisterSerializationScoped<T>(Func<T, object?> toStateDict, Func<T, StateNode, Mismatch, T> fromStateDict, bool @override = false)
     {
         SerializationHandler handler = SerializationHandler.Create(toStateDict, fromStateDict);
-        SerializationHandler? previous = SerializationRegistry.Register(handler, @override);
-        return new Registration(handler, previous);
+        SerializationRegistry.Register(handler, @override);
+        return new Registration(handler);
     }
 
     /// <summary>Whether a handler is registered for <typeparamref name="T"/> itself (not only for a base type).</summary>
     public static bool IsSerializationRegistered<T>() => SerializationRegistry.Find(typeof(T)) is { } handler && handler.Type == typeof(T);
 
-    private sealed class Registration(SerializationHandler handler, SerializationHandler? previous) : IDisposable
+    private sealed class Registration(SerializationHandler handler) : IDisposable
     {
         private int _disposed;
 
@@ -47,7 +48,7 @@ public static partial class Msgpack
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                SerializationRegistry.Unregister(handler, previous);
+                SerializationRegistry.Unregister(handler);
             }
         }
     }

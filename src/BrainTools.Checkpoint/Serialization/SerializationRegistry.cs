@@ -20,12 +20,12 @@ internal static class SerializationRegistry
     /// The handlers every process starts with. A built-in handler is one line here; users may replace it with
     /// <c>@override: true</c>.
     /// </summary>
-    private static ImmutableDictionary<Type, SerializationHandler> BuiltIns() => new[]
+    private static ImmutableDictionary<Type, ImmutableList<SerializationHandler>> BuiltIns() => new[]
     {
         SerializationHandler.Create<State>(ModuleSerialization.StateToStateDict, ModuleSerialization.RestoreState),
         SerializationHandler.Create<Module>(ModuleSerialization.ModuleToStateDict, ModuleSerialization.RestoreModule),
         SerializationHandler.Create<StateCollection>(ModuleSerialization.CollectionToStateDict, ModuleSerialization.RestoreCollection),
-    }.ToImmutableDictionary(handler => handler.Type);
+    }.ToImmutableDictionary(handler => handler.Type, ImmutableList.Create);
 
     /// <summary>The handler for <paramref name="type"/>: its own, else that of its most derived registered base class, else of a registered interface.</summary>
     /// <exception cref="CheckpointException">Two registered interfaces match and no class does.</exception>
@@ -40,52 +40,55 @@ internal static class SerializationRegistry
         return snapshot.Resolved.GetOrAdd(type, static (t, handlers) => Resolve(t, handlers), snapshot.Handlers);
     }
 
-    /// <summary>Registers <paramref name="handler"/>; returns the handler it replaced, if any.</summary>
+    /// <summary>Registers <paramref name="handler"/>; with <paramref name="override"/>, it shadows the type's current handler until it is unregistered.</summary>
     /// <exception cref="InvalidOperationException">The type is registered and <paramref name="override"/> is false.</exception>
-    public static SerializationHandler? Register(SerializationHandler handler, bool @override)
+    public static void Register(SerializationHandler handler, bool @override)
     {
         lock (Gate)
         {
-            ImmutableDictionary<Type, SerializationHandler> handlers = s_current.Handlers;
-            if (handlers.TryGetValue(handler.Type, out SerializationHandler? previous) && !@override)
+            ImmutableDictionary<Type, ImmutableList<SerializationHandler>> handlers = s_current.Handlers;
+            if (handlers.TryGetValue(handler.Type, out ImmutableList<SerializationHandler>? chain) && !@override)
             {
                 throw new InvalidOperationException($"a serialization handler for \"{handler.Type.Name}\" is already registered");
             }
 
-            s_current = new Snapshot(handlers.SetItem(handler.Type, handler));
-            return previous;
+            s_current = new Snapshot(handlers.SetItem(handler.Type, (chain ?? []).Add(handler)));
         }
     }
 
-    /// <summary>Undoes a registration: if <paramref name="handler"/> is still the one for its type, puts back <paramref name="previous"/> (or removes the type).</summary>
-    public static void Unregister(SerializationHandler handler, SerializationHandler? previous)
+    /// <summary>
+    /// Undoes one registration, whatever the order registrations are undone in: the type's handler becomes the
+    /// latest registration still in force (or none).
+    /// </summary>
+    public static void Unregister(SerializationHandler handler)
     {
         lock (Gate)
         {
-            ImmutableDictionary<Type, SerializationHandler> handlers = s_current.Handlers;
-            if (!handlers.TryGetValue(handler.Type, out SerializationHandler? current) || !ReferenceEquals(current, handler))
+            ImmutableDictionary<Type, ImmutableList<SerializationHandler>> handlers = s_current.Handlers;
+            if (!handlers.TryGetValue(handler.Type, out ImmutableList<SerializationHandler>? chain) || !chain.Contains(handler, ReferenceEqualityComparer.Instance))
             {
                 return;
             }
 
-            s_current = new Snapshot(previous is null ? handlers.Remove(handler.Type) : handlers.SetItem(handler.Type, previous));
+            ImmutableList<SerializationHandler> rest = chain.Remove(handler, ReferenceEqualityComparer.Instance);
+            s_current = new Snapshot(rest.IsEmpty ? handlers.Remove(handler.Type) : handlers.SetItem(handler.Type, rest));
         }
     }
 
-    private static SerializationHandler? Resolve(Type type, ImmutableDictionary<Type, SerializationHandler> handlers)
+    private static SerializationHandler? Resolve(Type type, ImmutableDictionary<Type, ImmutableList<SerializationHandler>> handlers)
     {
         // The first registered type on the way up the class chain is the most derived one.
         for (Type? t = type; t is not null; t = t.BaseType)
         {
-            if (handlers.TryGetValue(t, out SerializationHandler? handler))
+            if (handlers.TryGetValue(t, out ImmutableList<SerializationHandler>? chain))
             {
-                return handler;
+                return chain[^1];
             }
         }
 
         SerializationHandler[] byInterface = type.GetInterfaces()
             .Where(handlers.ContainsKey)
-            .Select(i => handlers[i])
+            .Select(i => handlers[i][^1])
             .ToArray();
         return byInterface.Length switch
         {
@@ -96,9 +99,9 @@ internal static class SerializationRegistry
         };
     }
 
-    private sealed class Snapshot(ImmutableDictionary<Type, SerializationHandler> handlers)
+    private sealed class Snapshot(ImmutableDictionary<Type, ImmutableList<SerializationHandler>> handlers)
     {
-        public ImmutableDictionary<Type, SerializationHandler> Handlers { get; } = handlers;
+        public ImmutableDictionary<Type, ImmutableList<SerializationHandler>> Handlers { get; } = handlers;
 
         public ConcurrentDictionary<Type, SerializationHandler?> Resolved { get; } = new();
     }

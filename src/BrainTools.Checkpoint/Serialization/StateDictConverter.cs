@@ -116,7 +116,7 @@ internal static class StateDictConverter
             return map;
         }
 
-        if (ObjectShape.CanDescribe(type))
+        if (ObjectShape.CanDescribe(type) && ObjectShape.For(type).Members.Count > 0)
         {
             // A record or plain class is saved as a map of its members, as a namedtuple is.
             IReadOnlyList<ObjectMember> members = ObjectShape.For(type).Members;
@@ -129,7 +129,7 @@ internal static class StateDictConverter
             return map;
         }
 
-        throw new CheckpointException($"Cannot save a {type} at path {path}: it has no state-dict form.", null, path);
+        throw new CheckpointException($"Cannot save a {type} at path {path}: it has no state-dict form (no public data members, no registered serialization).", null, path);
     }
 
     private static void AddUnique(StateMap map, string key, object? value, string path, int depth)
