@@ -128,7 +128,7 @@ public static partial class Msgpack
     };
 
     internal static ArgumentException InvalidMismatch(string? mode) =>
-        new($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.", "mismatch");
+        new($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.");
 
     private static void ValidateMismatch(Mismatch mismatch)
     {

@@ -107,7 +107,7 @@ public class MismatchTests
     {
         var e = Assert.Throws<ArgumentException>(() => Msgpack.ParseMismatch(mode));
 
-        Assert.StartsWith($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.", e.Message);
     }
 
     [Theory]

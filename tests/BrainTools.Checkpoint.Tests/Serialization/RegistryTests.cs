@@ -34,6 +34,16 @@ public class RegistryTests
 
     private sealed class Puppy : Dog;
 
+    private interface IShape
+    {
+        double Size { get; }
+    }
+
+    private sealed class Square(double size) : IShape
+    {
+        public double Size => size;
+    }
+
     private sealed class Opaque(int value)
     {
         public int Read() => value;
@@ -119,6 +129,16 @@ public class RegistryTests
         Assert.Equal("dog:rex", (string?)Msgpack.ToStateDict(new Puppy { Name = "rex" }));
         Assert.Equal("dog:fido", (string?)Msgpack.ToStateDict(new Dog { Name = "fido" }));
         Assert.Equal("animal:cat", (string?)Msgpack.ToStateDict(new Animal { Name = "cat" }));
+    }
+
+    [Fact]
+    public void Lookup_RegisteredInterface_AppliesToImplementations()
+    {
+        using IDisposable registration = Msgpack.RegisterSerializationScoped<IShape>(s => s.Size, (s, state, m) => new Square((double)state));
+
+        IShape restored = Msgpack.FromStateDict<IShape>(new Square(1), Msgpack.ToStateDict(new Square(2.5)));
+
+        Assert.Equal(2.5, restored.Size);
     }
 
     [Fact]
