@@ -35,7 +35,7 @@ internal sealed class ObjectShape
 
     /// <summary>Whether a type may be saved member by member: not a system type (a <c>Task</c>, a <c>Type</c>), a delegate or a pointer.</summary>
     public static bool CanDescribe(Type type) =>
-        !(type.Namespace?.StartsWith("System", StringComparison.Ordinal) ?? false)
+        type.Namespace is not "System" && !(type.Namespace?.StartsWith("System.", StringComparison.Ordinal) ?? false)
         && !typeof(Delegate).IsAssignableFrom(type)
         && !type.IsPointer
         && !type.IsPrimitive;

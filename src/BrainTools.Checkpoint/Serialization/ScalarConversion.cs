@@ -42,6 +42,12 @@ internal static class ScalarConversion
             return true;
         }
 
+        if (value is null)
+        {
+            // None fills a string or bytes template as null; a number needs a value.
+            return !type.IsValueType;
+        }
+
         if (type.IsEnum)
         {
             return TryConvertEnum(value, type, out result);

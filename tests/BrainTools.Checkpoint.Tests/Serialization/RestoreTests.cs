@@ -250,6 +250,20 @@ public class RestoreTests
     }
 
     [Fact]
+    public void FromStateDict_PythonNone_FillsStringButNotNumber()
+    {
+        var target = new Dictionary<string, object?> { ["name"] = "x", ["count"] = 1 };
+        StateNode state = Msgpack.ToStateDict(new Dictionary<string, object?> { ["name"] = null, ["count"] = null });
+
+        var e = Assert.Throws<CheckpointMismatchException>(() => Msgpack.FromStateDict(target, state));
+        Dictionary<string, object?> restored = Msgpack.FromStateDict(target, state, Mismatch.Ignore);
+
+        Assert.Equal("Type mismatch: expected Int32, got None at path ./count", e.Message);
+        Assert.Null(restored["name"]);
+        Assert.Equal(1, restored["count"]);
+    }
+
+    [Fact]
     public void FromStateDict_NullTemplateValues_TakeDeclaredOrRawTypes()
     {
         var template = new Dictionary<string, object?> { ["raw"] = null, ["map"] = null };
