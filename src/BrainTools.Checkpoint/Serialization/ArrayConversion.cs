@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Reflection;
 
 namespace BrainTools.Checkpoint.Serialization;
 
@@ -14,6 +15,8 @@ namespace BrainTools.Checkpoint.Serialization;
 /// </remarks>
 internal static class ArrayConversion
 {
+    private static readonly MethodInfo ConvertNumbersMethod = typeof(ArrayConversion).GetMethod(nameof(ConvertNumbers), BindingFlags.NonPublic | BindingFlags.Static)!;
+
     public static NdArray Convert(NdArray source, DType dtype)
     {
         if (source.DType == dtype)
@@ -22,6 +25,13 @@ internal static class ArrayConversion
         }
 
         NdArray result = NdArray.Zeros(dtype, source.Shape);
+        if (IsPlainNumber(source.DType) && IsPlainNumber(dtype) && source.Length <= int.MaxValue)
+        {
+            // Between .NET's own number types, generic math converts a span at a time with the same rules.
+            ConvertNumbersMethod.MakeGenericMethod(source.DType.ClrType, dtype.ClrType).Invoke(null, [source, result]);
+            return result;
+        }
+
         Span<byte> destination = result.AsSpan<byte>();
         int inSize = source.DType.ItemSize;
         int outSize = dtype.ItemSize;
@@ -32,6 +42,22 @@ internal static class ArrayConversion
         }
 
         return result;
+    }
+
+    private static bool IsPlainNumber(DType dtype) =>
+        dtype.Kind is DTypeKind.SignedInteger or DTypeKind.UnsignedInteger || dtype == DType.Float16 || dtype == DType.Float32 || dtype == DType.Float64;
+
+    // CreateTruncating wraps integers and truncates floats toward zero, saturating (NaN gives 0), as documented above.
+    private static void ConvertNumbers<TFrom, TTo>(NdArray source, NdArray destination)
+        where TFrom : unmanaged, INumberBase<TFrom>
+        where TTo : unmanaged, INumberBase<TTo>
+    {
+        ReadOnlySpan<TFrom> from = source.AsReadOnlySpan<TFrom>();
+        Span<TTo> to = destination.AsSpan<TTo>();
+        for (int i = 0; i < from.Length; i++)
+        {
+            to[i] = TTo.CreateTruncating(from[i]);
+        }
     }
 
     private static Element Read(DType dtype, ReadOnlySpan<byte> bytes) => dtype.Kind switch

@@ -178,6 +178,22 @@ public class RestoreTests
     }
 
     [Fact]
+    public void FromStateDict_TypedArrayConversions_FollowDocumentedRules()
+    {
+        sbyte[] wrapped = Msgpack.FromStateDict(new sbyte[2], new StateValue(NdArray.Create<long>([300, -129])));
+        int[] saturated = Msgpack.FromStateDict(new int[3], new StateValue(NdArray.Create<double>([double.NaN, 1e20, -1e20])));
+        float[] fromBf16 = Msgpack.FromStateDict(new float[2], new StateValue(NdArray.Create<BFloat16>([(BFloat16)1.5f, (BFloat16)(-2f)])));
+        double[] fromComplex = Msgpack.FromStateDict(new double[1], new StateValue(NdArray.Create<Complex>([new Complex(2.5, 9)])));
+        Half[] fromUInt = Msgpack.FromStateDict(new Half[1], new StateValue(NdArray.Create<ulong>([3UL])));
+
+        Assert.Equal([44, 127], wrapped.Select(v => (int)v));
+        Assert.Equal([0, int.MaxValue, int.MinValue], saturated);
+        Assert.Equal([1.5f, -2f], fromBf16);
+        Assert.Equal([2.5], fromComplex);
+        Assert.Equal([(Half)3], fromUInt);
+    }
+
+    [Fact]
     public void FromStateDict_ThreeDimensionalArray_KeepsShape()
     {
         var saved = new short[2, 1, 3] { { { 1, 2, 3 } }, { { 4, 5, 6 } } };
