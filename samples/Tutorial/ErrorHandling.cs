@@ -19,7 +19,7 @@ internal static class ErrorHandling
             }
             catch (FileNotFoundException e)
             {
-                // braintools raises ValueError here, so the tutorial's output shows the generic branch.
+                // The message is braintools' own: "Checkpoint not found: {path}".
                 output.WriteLine($"Error loading checkpoint: {e.Message}");
                 return null;
             }
@@ -42,6 +42,7 @@ internal static class ErrorHandling
         }
 
         // A damaged file is an InvalidCheckpointException (a CheckpointException), never a crash
+        Directory.CreateDirectory("checkpoints");
         File.WriteAllBytes("checkpoints/damaged.msgpack", [0x83, 0xa7, 0x77, 0x65]);
         result = SafeLoadCheckpoint("checkpoints/damaged.msgpack");
         output.WriteLine($"Safe load result for damaged file: {result ?? "null"}");

@@ -10,8 +10,9 @@ public sealed class CheckpointMismatchException : CheckpointException
     /// <summary>Creates the exception for a complete message and the tree path it names.</summary>
     /// <param name="message">The message, ending with <c>at path {treePath}</c>.</param>
     /// <param name="treePath">Where in the tree (<c>.</c> is the root).</param>
-    public CheckpointMismatchException(string message, string treePath)
-        : base(message, null, treePath)
+    /// <param name="filePath">The checkpoint file being loaded, when there is one (it is not part of the message).</param>
+    public CheckpointMismatchException(string message, string treePath, string? filePath = null)
+        : base(message, filePath, treePath)
     {
     }
 }

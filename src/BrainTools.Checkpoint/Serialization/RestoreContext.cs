@@ -49,7 +49,7 @@ internal sealed class RestoreContext
         switch (mismatch)
         {
             case Mismatch.Error:
-                throw new CheckpointMismatchException(full, path);
+                throw new CheckpointMismatchException(full, path, context?.FilePath);
             case Mismatch.Warn:
                 Msgpack.Warn(new CheckpointWarning(full, path, context?.FilePath), context?.Options);
                 break;

@@ -33,6 +33,7 @@ public class TutorialTests
         var e = Assert.Throws<CheckpointMismatchException>(() => Msgpack.Load(Original, NewModel(), Mismatch.Error));
 
         Assert.Equal(MissingLayer3, e.Message);
+        Assert.Equal(Original, e.FilePath);
     }
 
     [Fact]
