@@ -28,6 +28,33 @@ public class TutorialTests
     private static string Original => Manifest.All["seed_original"].FilePath;
 
     [Fact]
+    public void MismatchHandling_OriginalModelSavedFromCSharp_IsPythonBytes()
+    {
+        static float[,] Ones(int rows, int columns)
+        {
+            var array = new float[rows, columns];
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < columns; j++)
+                {
+                    array[i, j] = 1.0f;
+                }
+            }
+
+            return array;
+        }
+
+        var originalModel = new Dictionary<string, object>
+        {
+            ["layer1"] = new Dictionary<string, object> { ["weights"] = Ones(5, 3), ["bias"] = new float[3] },
+            ["layer2"] = new Dictionary<string, object> { ["weights"] = Ones(3, 2), ["bias"] = new float[2] },
+            ["config"] = new Dictionary<string, object> { ["lr"] = 0.01 },
+        };
+
+        Assert.Equal(File.ReadAllBytes(Original), Msgpack.Serialize(originalModel));
+    }
+
+    [Fact]
     public void MismatchHandling_Error_ThrowsTutorialMessage()
     {
         var e = Assert.Throws<CheckpointMismatchException>(() => Msgpack.Load(Original, NewModel(), Mismatch.Error));
