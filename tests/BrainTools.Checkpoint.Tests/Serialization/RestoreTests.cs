@@ -95,6 +95,18 @@ public class RestoreTests
     }
 
     [Fact]
+    public void RoundTrip_AnonymousType_RebuiltThroughConstructor()
+    {
+        var saved = new { Epoch = 3, Weights = new float[] { 1, 2 } };
+
+        var restored = RoundTrip(saved, new { Epoch = 0, Weights = new float[2] });
+
+        Assert.Equal("{'epoch': 3, 'weights': array([1.0, 2.0], dtype=float32)}", Msgpack.ToStateDict(saved).ToString());
+        Assert.Equal(3, restored.Epoch);
+        Assert.Equal([1f, 2f], restored.Weights);
+    }
+
+    [Fact]
     public void RoundTrip_Struct_ComesBackEqual()
     {
         Counter restored = RoundTrip(new Counter { Count = 3, Rate = 0.5 }, default(Counter));
