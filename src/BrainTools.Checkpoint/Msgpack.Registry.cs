@@ -15,7 +15,7 @@ public static partial class Msgpack
     /// <param name="fromStateDict">
     /// The template, the saved state and the policy to the restored object. Read the state with casts
     /// (<c>(int)state["input_size"]</c>, <c>(NdArray)state["weights"]</c>); restore parts with
-    /// <see cref="FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/>; report what does not fit with <see cref="ReportMismatch"/>.
+    /// <see cref="FromStateDict{T}(T, StateNode, string, Mismatch)"/>; report what does not fit with <see cref="ReportMismatch"/>.
     /// </param>
     /// <param name="override">Replace an existing registration instead of failing.</param>
     /// <remarks>Thread-safe; takes effect for saves and loads that start afterwards. Built-in handlers (<see cref="State"/>, <see cref="Module"/>) may be replaced with <paramref name="override"/>.</remarks>

@@ -97,6 +97,30 @@ public static partial class Msgpack
     }
 
     /// <summary>
+    /// Restores the child <paramref name="key"/> of <paramref name="state"/> into <paramref name="target"/>, with
+    /// the key on the path (braintools' <c>msgpack_from_state_dict(x, sd[key], name=key)</c>): for registered
+    /// handlers that restore their parts, so messages read <c>./my_layer/weights</c>. A missing key is a mismatch
+    /// (the dict message) and keeps <paramref name="target"/>.
+    /// </summary>
+    /// <example><c>layer.Weights = Msgpack.FromStateDict(layer.Weights, state, "weights", mismatch);</c></example>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the child is missing or does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T FromStateDict<T>(T target, StateNode state, string key, Mismatch mismatch = Mismatch.Error)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(key);
+        ValidateMismatch(mismatch);
+        using RestoreContext.Scope scope = RestoreContext.Enter(null, null);
+        if (state is not StateMap map || !map.TryGetValue(key, out StateNode? child))
+        {
+            RestoreContext.Report(MismatchMessages.DictKeys([key]), mismatch);
+            return target;
+        }
+
+        return (T)StateDictRestorer.RestoreChild(target, child, typeof(T), key, mismatch)!;
+    }
+
+    /// <summary>
     /// The path being restored on this thread, as braintools' <c>current_path()</c>: <c>.</c>, <c>./a</c>,
     /// <c>./a/b</c>. For the messages of registered handlers; <c>.</c> outside a restore.
     /// </summary>

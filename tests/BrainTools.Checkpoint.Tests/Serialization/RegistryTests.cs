@@ -160,6 +160,29 @@ public class RegistryTests
     }
 
     [Fact]
+    public void Handler_FromStateDictByKey_ReportsPathOfPart()
+    {
+        using IDisposable registration = Msgpack.RegisterSerializationScoped<CustomLayer>(
+            LayerToStateDict,
+            (layer, state, mismatch) =>
+            {
+                layer.Weights = Msgpack.FromStateDict(layer.Weights, state, "weights", mismatch);
+                layer.Bias = Msgpack.FromStateDict(layer.Bias, state, "bias_renamed", mismatch);
+                return layer;
+            });
+        var target = new Dictionary<string, object> { ["my_layer"] = new CustomLayer(2, 2) };
+        StateNode wrongShape = Msgpack.ToStateDict(new Dictionary<string, object> { ["my_layer"] = new CustomLayer(3, 2) });
+        StateNode rightShape = Msgpack.ToStateDict(new Dictionary<string, object> { ["my_layer"] = new CustomLayer(2, 2) });
+        var log = new WarningLog();
+
+        var e = Assert.Throws<CheckpointMismatchException>(() => Msgpack.FromStateDict(target, wrongShape));
+        Msgpack.FromStateDict(target, rightShape, Mismatch.Warn, log.Options);
+
+        Assert.Equal("Array shape mismatch: expected (2, 2), got (3, 2) at path ./my_layer/weights", e.Message);
+        Assert.Equal(["The target dict keys and state dict keys do not match, target dict contains keys {'bias_renamed'} which are not present in state dict at path ./my_layer"], log.Messages);
+    }
+
+    [Fact]
     public void ReportMismatch_InHandler_UsesPolicyAndCurrentPath()
     {
         using IDisposable registration = Msgpack.RegisterSerializationScoped<Opaque>(
