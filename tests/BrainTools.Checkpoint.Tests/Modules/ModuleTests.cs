@@ -134,6 +134,18 @@ public class ModuleTests
     }
 
     [Fact]
+    public void FromStateDict_PythonModelStateIntoModuleItself_RestoresInPlace()
+    {
+        StateNode python = Msgpack.Load(Manifest.All["seed_model_state"].FilePath)["model_state"];
+        var model = new SimpleModel { RunningMean = { Value = [5f, 5f] } };
+
+        SimpleModel restored = Msgpack.FromStateDict(model, python);
+
+        Assert.Same(model, restored);
+        Assert.Equal([0f, 0f], model.RunningMean.Value);
+    }
+
+    [Fact]
     public void Load_PythonModelState_RestoresIntoCSharpModel()
     {
         var model = new SimpleModel { Weight = { Value = new float[2, 2] }, Bias = { Value = new float[2] } };
