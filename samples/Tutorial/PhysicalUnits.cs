@@ -18,23 +18,16 @@ internal static class PhysicalUnits
             ["voltage_threshold"] = -50.0 * Units.mV,
         };
 
-        // Each quantity saves as brainunit's {mantissa, scale, base, dim, factor}: the same bytes braintools writes.
-        var state = new StateMap();
-        foreach ((string key, Quantity quantity) in physicsModel)
-        {
-            state.Add(key, quantity.ToStateDict());
-        }
+        var loadedPhysics = new Dictionary<string, Quantity>(physicsModel);
 
+        // Each quantity saves as brainunit's {mantissa, scale, base, dim, factor}: the same bytes braintools writes.
         var options = MsgpackOptions.Default with { Log = output };
-        Msgpack.Save(CheckpointPath, state, verbose: true, options: options);
-        StateNode raw = Msgpack.Load(CheckpointPath, verbose: true, options: options);
-        Dictionary<string, Quantity> loadedPhysics = physicsModel.ToDictionary(
-            item => item.Key,
-            item => Quantity.FromStateDict(raw[item.Key], "./" + item.Key));
+        Msgpack.Save(CheckpointPath, physicsModel, verbose: true, options: options);
+        loadedPhysics = Msgpack.Load(CheckpointPath, loadedPhysics, verbose: true, options: options);
 
         output.WriteLine($"Time constant: {loadedPhysics["time_constant"]}");
         output.WriteLine($"Units preserved: {loadedPhysics["time_constant"].Unit}");
-        output.WriteLine($"Saved as: {raw["time_constant"]}");
+        output.WriteLine($"Saved as: {Msgpack.Load(CheckpointPath, options: options)["time_constant"]}");
         output.WriteLine($"In seconds: {loadedPhysics["time_constant"].To(Units.s)}");
         Quantity rc = loadedPhysics["resistance"] * loadedPhysics["capacitance"];
         output.WriteLine($"R*C: {rc} = {rc.To(Units.ns)}");

@@ -12,7 +12,9 @@ namespace BrainTools.Checkpoint;
 /// <para>What can be saved: <see cref="StateNode"/> trees, string-keyed (or any-keyed: keys are saved as strings)
 /// dictionaries, lists, arrays of objects and tuples (saved as maps keyed <c>"0"</c>, <c>"1"</c>, ...),
 /// <see cref="NdArray"/>, numeric .NET arrays of any rank (<c>float[]</c>, <c>double[,]</c>, ...) and
-/// <c>Tensor&lt;T&gt;</c> (saved as ndarrays), and the scalars of <see cref="StateNodeKind"/>.</para>
+/// <c>Tensor&lt;T&gt;</c> (saved as ndarrays), the scalars of <see cref="StateNodeKind"/>, records and classes
+/// (maps of their snake_case members), <see cref="State"/>s and <see cref="Module"/>s, and registered types.
+/// Restoring into a template: <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/>.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public static partial class Msgpack

@@ -10,7 +10,9 @@ namespace BrainTools.Checkpoint.Serialization;
 /// <summary>
 /// Turns .NET objects into a state-dict tree (braintools' <c>to_state_dict</c>): dictionaries keep their keys
 /// as strings, lists/tuples/arrays of objects become maps keyed <c>"0"</c>, <c>"1"</c>, ..., numeric .NET arrays
-/// and tensors become <see cref="NdArray"/> leaves (arrays shared, not copied), scalars become leaves.
+/// and tensors become <see cref="NdArray"/> leaves (arrays shared, not copied), scalars become leaves, registered
+/// types (and the built-in <see cref="State"/> and <see cref="Module"/>) what their handler returns, and records
+/// and plain classes maps of their members (snake_case keys).
 /// </summary>
 internal static class StateDictConverter
 {
@@ -37,6 +39,8 @@ internal static class StateDictConverter
                 return new StateValue(value);
             case Half or BFloat16 or Float8E4M3FN or Float8E5M2 or Complex64:
                 return new StateValue(CreateScalar(value));
+            case char c:
+                return new StateValue(c.ToString());
             case decimal d:
                 return new StateValue((double)d);
             case Enum e:
@@ -48,6 +52,17 @@ internal static class StateDictConverter
         }
 
         Type type = value.GetType();
+        if (SerializationRegistry.Find(type) is { } handler)
+        {
+            object? saved = handler.ToStateDict(value);
+            if (ReferenceEquals(saved, value))
+            {
+                throw new CheckpointException($"The serialization registered for {handler.Type.Name} returned the object itself at path {path}; return its state (a dictionary, an array, a value).", null, path);
+            }
+
+            return Convert(saved, path, depth + 1);
+        }
+
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Tensor<>))
         {
             MethodInfo fromTensor = typeof(NdArray).GetMethod(nameof(NdArray.FromTensor))!.MakeGenericMethod(type.GetGenericArguments()[0]);
@@ -101,7 +116,20 @@ internal static class StateDictConverter
             return map;
         }
 
-        throw new CheckpointException($"Cannot save a {type} at path {path}: it has no state-dict form.", null, path);
+        if (ObjectShape.CanDescribe(type) && ObjectShape.For(type).Members.Count > 0)
+        {
+            // A record or plain class is saved as a map of its members, as a namedtuple is.
+            IReadOnlyList<ObjectMember> members = ObjectShape.For(type).Members;
+            var map = new StateMap(members.Count);
+            foreach (ObjectMember member in members)
+            {
+                map.Add(member.Key, Convert(member.Get(value), Child(path, member.Key), depth + 1));
+            }
+
+            return map;
+        }
+
+        throw new CheckpointException($"Cannot save a {type} at path {path}: it has no state-dict form (no public data members, no registered serialization).", null, path);
     }
 
     private static void AddUnique(StateMap map, string key, object? value, string path, int depth)
@@ -116,7 +144,8 @@ internal static class StateDictConverter
 
     private static string Child(string path, string key) => path == "." ? "./" + key : path + "/" + key;
 
-    private static string KeyString(object? key) => key switch
+    /// <summary>A dictionary key as braintools writes it: Python's <c>str(key)</c>.</summary>
+    internal static string KeyString(object? key) => key switch
     {
         null => "None",
         string s => s,

@@ -70,9 +70,6 @@ public sealed partial class Quantity
             : throw Invalid($"a quantity is saved as a map of mantissa, scale, base, dim and factor, found {state.Describe()}", path);
     }
 
-    /// <summary>The message of a unit mismatch on restore, word for word as braintools: <c>Unit mismatch: expected ms, got s at path ./q</c>.</summary>
-    internal static string UnitMismatchMessage(Unit expected, Unit got, string path) => $"Unit mismatch: expected {expected}, got {got} at path {path}";
-
     private static Unit ReadUnit(StateMap map, string path)
     {
         int scale = ReadScale(Require(map, "scale", path), Child(path, "scale"));

@@ -230,13 +230,52 @@ public class QuantityStateDictTests
     }
 
     [Fact]
-    public void UnitMismatchMessage_LoadedSecondForMillisecond_MatchesBraintools()
+    public void FromStateDict_SecondIntoMillisecondTemplate_ThrowsBraintoolsMessage()
     {
-        StateMap state = (10.0 * Units.s).ToStateDict();
-        Quantity loaded = Quantity.FromStateDict(state, "./q");
+        var target = new Dictionary<string, object> { ["q"] = 10.0 * Units.ms };
+        StateNode state = Msgpack.ToStateDict(new Dictionary<string, object> { ["q"] = 10.0 * Units.s });
 
-        Assert.NotEqual(Units.ms, loaded.Unit);
-        Assert.Equal("Unit mismatch: expected ms, got s at path ./q", Quantity.UnitMismatchMessage(Units.ms, loaded.Unit, "./q"));
-        Assert.Equal("Unit mismatch: expected s, got 10.0^-3 * s at path ./q", Quantity.UnitMismatchMessage(Units.s, Units.ms.WithoutName(), "./q"));
+        CheckpointMismatchException e = Assert.Throws<CheckpointMismatchException>(() => Msgpack.FromStateDict(target, state));
+
+        Assert.Equal("Unit mismatch: expected ms, got s at path ./q", e.Message);
+    }
+
+    [Theory]
+    [InlineData(Mismatch.Warn)]
+    [InlineData(Mismatch.Ignore)]
+    public void FromStateDict_UnitMismatchUnderWarnOrIgnore_KeepsLoadedQuantity(Mismatch mismatch)
+    {
+        var warnings = new List<CheckpointWarning>();
+        var options = MsgpackOptions.Default with { OnWarning = warnings.Add };
+        var target = new Dictionary<string, object> { ["q"] = 10.0 * Units.ms };
+        StateNode state = Msgpack.ToStateDict(new Dictionary<string, object> { ["q"] = 2.0 * Units.s });
+
+        var restored = Msgpack.FromStateDict(target, state, mismatch, options);
+
+        Assert.Equal(2.0 * Units.s, restored["q"]);
+        Assert.Equal(mismatch == Mismatch.Warn ? ["Unit mismatch: expected ms, got s at path ./q"] : [], warnings.Select(w => w.Message));
+    }
+
+    [Fact]
+    public void FromStateDict_SameUnit_RestoresMantissa()
+    {
+        var target = new Dictionary<string, object> { ["tau"] = 0.0 * Units.ms };
+        StateNode state = Msgpack.ToStateDict(new Dictionary<string, object> { ["tau"] = 10.0 * Units.ms });
+
+        var restored = Msgpack.FromStateDict(target, state);
+
+        Assert.Equal(10.0 * Units.ms, restored["tau"]);
+        Assert.Equal("10 ms", restored["tau"].ToString());
+    }
+
+    [Fact]
+    public void Reconcile_DifferentUnits_ReportsUnitsByName()
+    {
+        StateNode target = Msgpack.ToStateDict(new Dictionary<string, object> { ["q"] = 1.0 * Units.ms });
+        StateNode state = Msgpack.ToStateDict(new Dictionary<string, object> { ["q"] = 1.0 * Units.mV });
+
+        CheckpointDifference difference = Assert.Single(Msgpack.Reconcile(target, state), d => d.Kind == CheckpointDifferenceKind.Unit);
+
+        Assert.Equal(("./q", "ms", "mV"), (difference.Path, difference.Expected, difference.Actual));
     }
 }

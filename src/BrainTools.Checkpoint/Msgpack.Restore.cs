@@ -1,0 +1,170 @@
+using BrainTools.Checkpoint.Serialization;
+
+namespace BrainTools.Checkpoint;
+
+public static partial class Msgpack
+{
+    /// <summary>
+    /// Loads a checkpoint into a template (braintools' <c>msgpack_load(path, target=..., mismatch=...)</c>) and
+    /// returns a structure shaped like <paramref name="target"/>: a dictionary of the same type, a list, a
+    /// record, a module whose States now hold the loaded values, ...
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="target">The template: fixes the structure, the types and the array shapes expected.</param>
+    /// <param name="mismatch">What to do where the file does not fit the template.</param>
+    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
+    /// <param name="options">Limits, and <see cref="MsgpackOptions.OnWarning"/> for the warnings of <see cref="Mismatch.Warn"/>.</param>
+    /// <returns>The restored structure (see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>).</returns>
+    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static object? Load(string path, object target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ValidateMismatch(mismatch);
+        StateNode state = Load(path, verbose, options);
+        return Restore(target, state, typeof(object), mismatch, options, path);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint into a template of type <typeparamref name="T"/> and returns the restored
+    /// <typeparamref name="T"/>; see <see cref="Load(string, object, Mismatch, bool, MsgpackOptions?)"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var template = new Dictionary&lt;string, object&gt; { ["weights"] = new float[2, 2], ["epoch"] = 0 };
+    /// Dictionary&lt;string, object&gt; loaded = Msgpack.Load("model.msgpack", template);
+    /// </code>
+    /// </example>
+    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T Load<T>(string path, T target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ValidateMismatch(mismatch);
+        StateNode state = Load(path, verbose, options);
+        return (T)Restore(target, state, typeof(T), mismatch, options, path)!;
+    }
+
+    /// <summary>
+    /// Restores a state dict into a template (braintools' <c>msgpack_from_state_dict</c>), walking both together:
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>Dictionaries: a template key absent from the state is a mismatch (keys are matched by their string
+    /// form); keys only in the state are ignored. The result is a new dictionary of the same type.</item>
+    /// <item>Lists, arrays of objects, tuples: the lengths must match. Records and classes: the saved keys must be
+    /// the members' keys (a namedtuple's field check). Records are copied or rebuilt through their constructor,
+    /// plain classes are restored in place.</item>
+    /// <item><see cref="NdArray"/>: the shape must match; the loaded array, with its own dtype, replaces the
+    /// template's (as braintools does). Typed .NET arrays and <c>Tensor&lt;T&gt;</c>: the shape must match; the
+    /// elements are converted to <c>T</c> as numpy's <c>astype</c> would (integers wrap, floats truncate toward
+    /// zero, saturating).</item>
+    /// <item>Scalars become the template's .NET type when the value fits (a Python int into a <c>byte</c> only when in
+    /// range; a float never into an integer). <see cref="State"/>s are restored in place; registered types through their
+    /// handler (<see cref="RegisterSerialization{T}(Func{T, object?}, Func{T, StateNode, Mismatch, T}, bool)"/>).</item>
+    /// <item>A null template value keeps the raw state when declared as <see cref="object"/>, or is converted to its declared leaf or array type.</item>
+    /// </list>
+    /// Under <see cref="Mismatch.Warn"/> and <see cref="Mismatch.Ignore"/>, the template's own value is kept wherever the
+    /// state has nothing that fits (a missing key, a different shape, a value of another kind).
+    /// </remarks>
+    /// <param name="target">The template; a raw <see cref="StateNode"/> tree works too (its arrays are shape-checked).</param>
+    /// <param name="state">The state dict, as <see cref="Load(string, bool, MsgpackOptions?)"/> returns it.</param>
+    /// <param name="mismatch">What to do where the state does not fit the template.</param>
+    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored inside a running restore, whose options apply.</param>
+    /// <returns>The restored structure.</returns>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static object? FromStateDict(object? target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ValidateMismatch(mismatch);
+        return Restore(target, state, typeof(object), mismatch, options, null);
+    }
+
+    /// <summary>Restores a state dict into a template of type <typeparamref name="T"/>; see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>.</summary>
+    /// <remarks>Inside a registered handler, nested calls join the running restore: paths in messages continue from the handler's node, and warnings go where that restore's go.</remarks>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T FromStateDict<T>(T target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ValidateMismatch(mismatch);
+        return (T)Restore(target, state, typeof(T), mismatch, options, null)!;
+    }
+
+    /// <summary>
+    /// Restores the child <paramref name="key"/> of <paramref name="state"/> into <paramref name="target"/>, with
+    /// the key on the path (braintools' <c>msgpack_from_state_dict(x, sd[key], name=key)</c>): for registered
+    /// handlers that restore their parts, so messages read <c>./my_layer/weights</c>. A missing key is a mismatch
+    /// (the dict message) and keeps <paramref name="target"/>.
+    /// </summary>
+    /// <example><c>layer.Weights = Msgpack.FromStateDict(layer.Weights, state, "weights", mismatch);</c></example>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the child is missing or does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T FromStateDict<T>(T target, StateNode state, string key, Mismatch mismatch = Mismatch.Error)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(key);
+        ValidateMismatch(mismatch);
+        using RestoreContext.Scope scope = RestoreContext.Enter(null, null);
+        if (state is not StateMap map || !map.TryGetValue(key, out StateNode? child))
+        {
+            RestoreContext.Report(MismatchMessages.DictKeys([key]), mismatch);
+            return target;
+        }
+
+        return (T)StateDictRestorer.RestoreChild(target, child, typeof(T), key, mismatch)!;
+    }
+
+    /// <summary>
+    /// The path being restored on this thread, as braintools' <c>current_path()</c>: <c>.</c>, <c>./a</c>,
+    /// <c>./a/b</c>. For the messages of registered handlers; <c>.</c> outside a restore.
+    /// </summary>
+    public static string CurrentPath => RestoreContext.Current?.Path ?? ".";
+
+    /// <summary>
+    /// Applies a mismatch policy, for registered handlers (braintools' <c>_handle_mismatch</c>): throws a
+    /// <see cref="CheckpointMismatchException"/>, raises a <see cref="CheckpointWarning"/> (through the running
+    /// restore's <see cref="MsgpackOptions.OnWarning"/>, else <see cref="Warning"/>) or does nothing.
+    /// </summary>
+    /// <param name="message">The message without its place: <c> at path {CurrentPath}</c> is added.</param>
+    /// <param name="mismatch">The policy the handler was given.</param>
+    /// <example><c>Msgpack.ReportMismatch($"Unit mismatch: expected {expected}, got {actual}", mismatch);</c></example>
+    /// <exception cref="CheckpointMismatchException"><paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
+    public static void ReportMismatch(string message, Mismatch mismatch)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        RestoreContext.Report(message, mismatch);
+    }
+
+    /// <summary>Parses braintools' policy names: <c>"error"</c>, <c>"warn"</c>, <c>"ignore"</c>.</summary>
+    /// <exception cref="ArgumentException"><c>Invalid mismatch mode: 'x'. Must be one of 'error', 'warn', or 'ignore'.</c></exception>
+    public static Mismatch ParseMismatch(string mode) => mode switch
+    {
+        "error" => Mismatch.Error,
+        "warn" => Mismatch.Warn,
+        "ignore" => Mismatch.Ignore,
+        _ => throw InvalidMismatch(mode),
+    };
+
+    internal static ArgumentException InvalidMismatch(string? mode) =>
+        new($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.");
+
+    private static void ValidateMismatch(Mismatch mismatch)
+    {
+        if (!Enum.IsDefined(mismatch))
+        {
+            throw InvalidMismatch(((int)mismatch).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static object? Restore(object? target, StateNode state, Type declared, Mismatch mismatch, MsgpackOptions? options, string? filePath)
+    {
+        using RestoreContext.Scope scope = RestoreContext.Enter(options, filePath);
+        return StateDictRestorer.Restore(target, state, declared, mismatch);
+    }
+}

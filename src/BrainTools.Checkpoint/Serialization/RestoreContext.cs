@@ -1,0 +1,80 @@
+namespace BrainTools.Checkpoint.Serialization;
+
+/// <summary>
+/// The state of one restore on the current thread (braintools' <c>_error_context</c>): the tree path being
+/// restored, for messages, and the options that receive warnings. Nested restores started by custom handlers
+/// (<see cref="Msgpack.FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/> inside a handler) join it.
+/// </summary>
+internal sealed class RestoreContext
+{
+    [ThreadStatic]
+    private static RestoreContext? t_current;
+
+    private readonly List<string> _path = [];
+
+    private RestoreContext(MsgpackOptions? options, string? filePath)
+    {
+        Options = options;
+        FilePath = filePath;
+    }
+
+    public static RestoreContext? Current => t_current;
+
+    public MsgpackOptions? Options { get; }
+
+    public string? FilePath { get; }
+
+    /// <summary>The path as braintools prints it: <c>.</c>, <c>./a</c>, <c>./a/b</c>.</summary>
+    public string Path => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
+
+    /// <summary>Joins the restore running on this thread, or starts one that ends when the result is disposed.</summary>
+    public static Scope Enter(MsgpackOptions? options, string? filePath)
+    {
+        if (t_current is { } running)
+        {
+            return new Scope(running, owner: false);
+        }
+
+        t_current = new RestoreContext(options, filePath);
+        return new Scope(t_current, owner: true);
+    }
+
+    /// <summary>Applies the policy to a mismatch: throws, warns or does nothing. The message gets <c> at path {path}</c>.</summary>
+    /// <exception cref="CheckpointMismatchException"><paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
+    public static void Report(string message, Mismatch mismatch)
+    {
+        RestoreContext? context = t_current;
+        string path = context?.Path ?? ".";
+        string full = $"{message} at path {path}";
+        switch (mismatch)
+        {
+            case Mismatch.Error:
+                throw new CheckpointMismatchException(full, path, context?.FilePath);
+            case Mismatch.Warn:
+                Msgpack.Warn(new CheckpointWarning(full, path, context?.FilePath), context?.Options);
+                break;
+            case Mismatch.Ignore:
+                break;
+            default:
+                throw Msgpack.InvalidMismatch(mismatch.ToString());
+        }
+    }
+
+    public void Push(string name) => _path.Add(name);
+
+    public void Pop() => _path.RemoveAt(_path.Count - 1);
+
+    /// <summary>Ends the restore it started, if it started one.</summary>
+    internal readonly struct Scope(RestoreContext context, bool owner) : IDisposable
+    {
+        public RestoreContext Context { get; } = context;
+
+        public void Dispose()
+        {
+            if (owner)
+            {
+                t_current = null;
+            }
+        }
+    }
+}
