@@ -109,6 +109,13 @@ internal sealed class WireReader
             throw Invalid($"maps nest deeper than {_maxDepth} levels (MsgpackOptions.MaxDepth)");
         }
 
+        // MaxDepth bounds the work; this bounds the stack, whatever the thread's stack size (a 256 KiB thread
+        // runs out before depth 1000): refusing the data beats a stack overflow, which no one can catch.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid($"maps nest {depth} levels deep, more than this thread's stack can follow (MsgpackOptions.MaxDepth)");
+        }
+
         int count = reader.ReadMapHeader();
 
         // Each entry needs at least two bytes: a claim of more entries than that is a lie, refuse it before allocating.
@@ -134,12 +141,16 @@ internal sealed class WireReader
         return map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker) ? new StateValue(Unchunk(map)) : map;
     }
 
+    // Kept out of line (as are ReadExtension and Unchunk): inlined, their locals would enlarge the frame of every
+    // level of map recursion, and a thread's stack would hold fewer levels.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static string ReadString(ref MessagePackReader reader)
     {
         ReadOnlySequence<byte> bytes = reader.ReadStringSequence()!.Value;
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private StateValue ReadExtension(ref MessagePackReader reader)
     {
         ExtensionHeader header = reader.ReadExtensionFormatHeader();
@@ -274,6 +285,7 @@ internal sealed class WireReader
     }
 
     // flax's _unchunk: shape {"0": d0, ...}; chunks {"0": flat array, ...}, concatenated in key order.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private NdArray Unchunk(StateMap map)
     {
         if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
