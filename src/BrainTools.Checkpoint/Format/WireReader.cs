@@ -334,6 +334,11 @@ internal sealed class WireReader
         }
 
         DType dtype = parts[0].DType;
+        if (CompactInPlace(parts))
+        {
+            return new NdArray(dtype, new Shape(dims), _storage!, parts[0].ByteOffset);
+        }
+
         ArrayStorage storage = NdArray.Allocate(total * dtype.ItemSize, zero: false);
         long offset = 0;
         foreach (NdArray part in parts)
@@ -343,6 +348,48 @@ internal sealed class WireReader
         }
 
         return new NdArray(dtype, new Shape(dims), storage, 0);
+    }
+
+    /// <summary>
+    /// When the chunks are views of the memory the file was read into, in order, slides each one down over the
+    /// headers between them so that they form one contiguous array where the first chunk starts: no second buffer
+    /// of the array's size (a 2.4 GB chunked array loads in 2.4 GB, not 4.8). Only the chunks themselves and their
+    /// msgpack headers lie in that range, and the chunk views are dropped, so nothing else sees the move.
+    /// </summary>
+    private bool CompactInPlace(NdArray[] parts)
+    {
+        if (_storage is null)
+        {
+            return false;
+        }
+
+        long end = parts[0].ByteOffset;
+        foreach (NdArray part in parts)
+        {
+            if (!ReferenceEquals(part.Storage, _storage) || part.ByteOffset < end)
+            {
+                return false;
+            }
+
+            end = part.ByteOffset + part.ByteLength;
+        }
+
+        const int Window = 1 << 30;
+        long destination = parts[0].ByteOffset;
+        foreach (NdArray part in parts)
+        {
+            // Front to back, each window lands at or below where it was read: an overlapping move never
+            // overwrites bytes it has yet to read (Span.CopyTo is a memmove).
+            for (long offset = 0; offset < part.ByteLength; offset += Window)
+            {
+                int length = (int)Math.Min(Window, part.ByteLength - offset);
+                _storage.GetSpan(part.ByteOffset + offset, length).CopyTo(_storage.GetSpan(destination + offset, length));
+            }
+
+            destination += part.ByteLength;
+        }
+
+        return true;
     }
 
     private static void CopyTo(ReadOnlySequence<byte> source, ArrayStorage destination, long offset)

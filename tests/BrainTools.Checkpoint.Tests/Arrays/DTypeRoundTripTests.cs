@@ -65,9 +65,15 @@ public class DTypeRoundTripTests
         NdArray array = Pattern(DType.FromName(dtype), ParseShape(shape));
         var options = MsgpackOptions.Default with { MaxChunkSize = 5 };
 
-        StateNode loaded = Msgpack.Deserialize(Msgpack.Serialize(new StateMap { { "x", array } }, options));
+        byte[] data = Msgpack.Serialize(new StateMap { { "x", array }, { "y", array }, { "after", 1L } }, options);
 
-        AssertSameArray(array, loaded["x"].AsArray());
+        // Deserialize copies each chunk; Load(stream) reassembles them in place in the memory it read the data into.
+        foreach (StateNode loaded in new[] { Msgpack.Deserialize(data), Msgpack.Load(new MemoryStream(data)) })
+        {
+            AssertSameArray(array, loaded["x"].AsArray());
+            AssertSameArray(array, loaded["y"].AsArray());
+            Assert.Equal(1L, (long)loaded["after"]);
+        }
     }
 
     [Theory]
