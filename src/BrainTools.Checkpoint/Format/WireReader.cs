@@ -71,6 +71,7 @@ internal sealed class WireReader
     {
         EndOfStreamException => $"the data ends early (truncated) near byte {offset}",
         DecoderFallbackException => $"a string is not valid UTF-8 near byte {offset}",
+        ArgumentOutOfRangeException => $"a length claims more bytes than the data holds near byte {offset}",
         _ => $"{e.Message.TrimEnd('.')} near byte {offset}",
     };
 
@@ -403,5 +404,11 @@ internal sealed class WireReader
 
     private InvalidCheckpointException Invalid(string reason, Exception? inner = null) => new(reason, null, TreePath(), inner);
 
-    private string TreePath() => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
+    // A path thousands of levels deep (a nesting bomb) is shortened to its ends, so that the message stays readable.
+    private string TreePath() => _path.Count switch
+    {
+        0 => ".",
+        <= 24 => "./" + string.Join('/', _path),
+        _ => $"./{string.Join('/', _path.Take(8))}/...({_path.Count - 16} more)/{string.Join('/', _path.TakeLast(8))}",
+    };
 }

@@ -207,6 +207,24 @@ public class SaveLoadBehaviourTests
         Assert.True(allocated < (16 * new FileInfo(path).Length) + (16 << 20), $"allocated {allocated} bytes");
     }
 
+    [Fact]
+    public void Load_NestingBomb_MessageShowsShortenedPath()
+    {
+        string path = Path.Combine(InteropDirectory.Corrupt, "nesting_bomb.msgpack");
+
+        InvalidCheckpointException e = Assert.Throws<InvalidCheckpointException>(() => Msgpack.Load(path));
+
+        Assert.Equal($"Invalid checkpoint {path}: maps nest deeper than 1000 levels (MsgpackOptions.MaxDepth) at path ./k/k/k/k/k/k/k/k/...(984 more)/k/k/k/k/k/k/k/k", e.Message);
+    }
+
+    [Fact]
+    public void Load_LengthPastEnd_MessageSaysSo()
+    {
+        InvalidCheckpointException e = Assert.Throws<InvalidCheckpointException>(() => Msgpack.Load(Path.Combine(InteropDirectory.Corrupt, "bin32_claims_4gib.msgpack")));
+
+        Assert.StartsWith("a length claims more bytes than the data holds", e.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(256 * 1024, 50)] // about 110 levels fit 256 KiB
     [InlineData(2048 * 1024, 1000)] // the default MaxDepth: about 1 KiB of stack a level, even before the JIT optimises
