@@ -285,14 +285,18 @@ internal static class ElementConverter
 
                 break;
             default:
-                // float64, complex128 and the small floats: every int64/uint64 rounds once to double, and the small
-                // formats cannot tell (their range ends far below 2^53, where double starts to round).
+                // float64, complex128, float16: one rounding to double (float16's range ends far below 2^53, where
+                // double starts to round, so it cannot tell). bfloat16 and float8: ml_dtypes rounds the integer to
+                // float32 first; that float is exact in double, and WriteFloats takes it from there.
+                bool viaFloat = to == DType.BFloat16 || to.ItemSize == 1;
                 double[] doubles = System.Buffers.ArrayPool<double>.Shared.Rent(src.Length);
                 try
                 {
                     for (int i = 0; i < src.Length; i++)
                     {
-                        doubles[i] = src[i] < 0 ? (long)src[i] : (double)(ulong)src[i];
+                        doubles[i] = viaFloat
+                            ? (src[i] < 0 ? (float)(long)src[i] : (float)(ulong)src[i])
+                            : (src[i] < 0 ? (long)src[i] : (double)(ulong)src[i]);
                     }
 
                     WriteFloats(doubles.AsSpan(0, src.Length), scalarLoop: false, to, dst);

@@ -149,6 +149,19 @@ public class AsTypeTests
     }
 
     [Fact]
+    public void AsType_Int64ToBFloat16_RoundsToFloat32First()
+    {
+        // x = 2^60 + 2^52 + 2^36 + 1. As float32 (one rounding) it is 2^60 + 2^52 + 2^37, above the bfloat16 midpoint
+        // 2^60 + 2^52, so bfloat16 gives 2^60 + 2^53. Through double it would be 2^60 + 2^52 + 2^36, then the float32
+        // 2^60 + 2^52, an exact bfloat16 tie that goes to even: 2^60.
+        NdArray source = NdArray.Create<long>([(1L << 60) + (1L << 52) + (1L << 36) + 1]);
+
+        BFloat16 result = source.AsType(DType.BFloat16).ToArray<BFloat16>()[0];
+
+        Assert.Equal(Math.ScaleB(1 + (1.0 / 128), 60), (double)(float)result);
+    }
+
+    [Fact]
     public void AsType_FloatToFloat8_MatchesElementConversions()
     {
         float[] values = [0f, 1f, -1.5f, 0.3f, 448f, 464f, 500f, 57344f, 61440f, 1e-3f, float.PositiveInfinity, float.NaN];
