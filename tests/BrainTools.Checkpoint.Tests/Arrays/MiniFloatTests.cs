@@ -228,6 +228,10 @@ public class MiniFloatTests
     {
         Assert.True(((BFloat16)1f).CompareTo((BFloat16)2f) < 0);
         Assert.Equal("1.5", ((BFloat16)1.5f).ToString());
+        Assert.Equal("0.100098", ((BFloat16)0.1f).ToString());
+        Assert.Equal("448", new Float8E4M3FN(0x7E).ToString());
+        Assert.Equal("nan", new Float8E4M3FN(0x7F).ToString());
+        Assert.Equal("-inf", new Float8E5M2(0xFC).ToString());
     }
 
     // The format definitions, written independently of MiniFloat: value = (-1)^s * 2^(e - bias) * (1 + m / 2^M),

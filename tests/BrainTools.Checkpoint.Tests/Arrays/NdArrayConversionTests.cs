@@ -249,6 +249,20 @@ public class NdArrayConversionTests
     }
 
     [Fact]
+    public void ToString_MlDtypes_PrintLikeMlDtypes()
+    {
+        float[] values = [1f, 1e10f, 0.1f, -2.5f, 1e-5f, float.NegativeInfinity, float.NaN];
+
+        string bf16 = NdArray.Create<BFloat16>([.. values.Select(v => (BFloat16)v)]).ToString();
+        string e5m2 = NdArray.Create<Float8E5M2>([(Float8E5M2)448f, (Float8E5M2)0.1f]).ToString();
+
+        Assert.Equal("array([1, 9.99922e+09, 0.100098, -2.5, 1.00136e-05, -inf, nan], dtype=bfloat16)", bf16);
+        Assert.Equal("array([448, 0.09375], dtype=float8_e5m2)", e5m2);
+        // float16 keeps numpy's shortest round-trip digits: 65504 prints as 65500.0, as numpy prints it.
+        Assert.Equal("array([0.5, 65500.0], dtype=float16)", NdArray.Create<Half>([(Half)0.5, Half.MaxValue]).ToString());
+    }
+
+    [Fact]
     public void ToString_LargeArray_SummarisesLikeNumpy()
     {
         string text = NdArray.FromArray(Enumerable.Range(0, 2000).ToArray()).ToString();
