@@ -16,7 +16,9 @@ internal static class BoundedStreamReader
             throw TooLarge(stream.Length - stream.Position, max);
         }
 
-        var copy = stream.CanSeek ? new MemoryStream(checked((int)Math.Max(0, stream.Length - stream.Position))) : new MemoryStream();
+        // Sized up front when the length is known, so the buffer is not regrown (and copied) on the way.
+        long known = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : 0;
+        var copy = known is > 0 and <= int.MaxValue ? new MemoryStream((int)known) : new MemoryStream();
         if (maxLength is null)
         {
             stream.CopyTo(copy);
