@@ -109,6 +109,45 @@ public class MiniFloatTests
     }
 
     [Theory]
+    [MemberData(nameof(Float8Formats))]
+    public void Encode_RandomFloats_GivesNearestValueByBruteForce(string format)
+    {
+        // The finite non-negative values with their patterns, and the slot past the maximum, where rounding goes
+        // to infinity (e5m2, pattern 0x7C) or NaN (e4m3fn, pattern 0x7F, odd: a tie there goes down to 448).
+        var candidates = new List<(double Value, int Bits)>();
+        for (int bits = 0; bits < 0x80; bits++)
+        {
+            float value = Decode(format, (byte)bits);
+            if (float.IsFinite(value))
+            {
+                candidates.Add((value, bits));
+            }
+        }
+
+        candidates.Add(format == "float8_e4m3fn" ? (480, 0x7F) : (65536, 0x7C));
+        var random = new Random(1234);
+        for (int n = 0; n < 30_000; n++)
+        {
+            // Log-uniform over the whole range, subnormals and overflow included.
+            float magnitude = (float)Math.Pow(2, (random.NextDouble() * 40) - 24);
+            (double _, int nearest) = candidates.MinBy(c => (Math.Abs(c.Value - magnitude), c.Bits % 2));
+            bool negative = random.Next(2) == 1;
+            byte expected = (byte)(negative ? nearest | 0x80 : nearest);
+
+            byte actual = Encode(format, negative ? -magnitude : magnitude);
+
+            if (format == "float8_e4m3fn" && nearest == 0x7F)
+            {
+                Assert.True(float.IsNaN(Decode(format, actual)), $"{format}: {magnitude} should overflow to NaN, got 0x{actual:x2}");
+            }
+            else
+            {
+                Assert.True(expected == actual, $"{format}: {(negative ? -magnitude : magnitude)} gave 0x{actual:x2}, nearest is 0x{expected:x2}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(447f, 0x7E)]
     [InlineData(464f, 0x7E)] // midpoint of 448 and the NaN pattern's slot: ties to even, 448
     [InlineData(-464f, 0xFE)]
