@@ -66,6 +66,44 @@ public sealed partial class NdArray
         return new NdArray(dtype, Shape, storage, 0);
     }
 
+    /// <summary>
+    /// Copies the elements into a .NET array, converting them to its element type with the rules of
+    /// <see cref="AsType(DType, bool)"/>: a float64 array fills a <c>float[,]</c>, an int64 one a <c>double[]</c>.
+    /// No intermediate array is made.
+    /// </summary>
+    /// <param name="destination">
+    /// A .NET array of an element type of <see cref="DType.All"/>, either of this array's shape (<c>float[2, 3]</c> for
+    /// shape <c>(2, 3)</c>) or one-dimensional with <see cref="Length"/> elements (filled in C order).
+    /// </param>
+    /// <exception cref="NotSupportedException">The element type is not an array element type.</exception>
+    /// <exception cref="ArgumentException">The destination's shape does not fit.</exception>
+    public void ConvertInto(Array destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        Type elementType = destination.GetType().GetElementType()!;
+        if (!DType.TryFromClrType(elementType, out DType? target))
+        {
+            throw new NotSupportedException($"Cannot copy array elements into {elementType}; supported: {string.Join(", ", DType.All.Select(d => d.ClrType.Name))}.");
+        }
+
+        bool flat = destination.Rank == 1 && destination.LongLength == Length;
+        bool sameShape = destination.Rank == Rank && Enumerable.Range(0, Rank).All(i => destination.GetLongLength(i) == Shape[i]);
+        if (!flat && !sameShape)
+        {
+            throw new ArgumentException($"A destination of {destination.LongLength} elements in {destination.Rank} dimensions does not fit an array of shape {Shape}.", nameof(destination));
+        }
+
+        var storage = new ManagedArrayStorage(destination, checked(destination.LongLength * target.ItemSize));
+        const int WindowElements = 1 << 20;
+        for (long start = 0; start < Length; start += WindowElements)
+        {
+            int n = (int)Math.Min(WindowElements, Length - start);
+            ElementConverter.Convert(DType, GetBytes(start * DType.ItemSize, n * DType.ItemSize), target, storage.GetSpan(start * target.ItemSize, n * target.ItemSize));
+        }
+
+        GC.KeepAlive(_storage);
+    }
+
     /// <summary>The elements converted to <typeparamref name="T"/>'s dtype (<c>float</c> is float32): <c>AsType(DType.Of&lt;T&gt;())</c>.</summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not an element type.</exception>
     public NdArray AsType<T>(bool copy = true)

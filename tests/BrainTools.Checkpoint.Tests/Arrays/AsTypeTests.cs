@@ -307,6 +307,41 @@ public class AsTypeTests
     }
 
     [Fact]
+    public void ConvertInto_ArrayOfSameShape_ConvertsIntoIt()
+    {
+        NdArray source = NdArray.Create<double>([1.5, -2.5, 3e9, double.NaN, 0.1, 7], new Shape(2, 3));
+        var ints = new int[2, 3];
+        var floats = new float[2, 3];
+
+        source.ConvertInto(ints);
+        source.ConvertInto(floats);
+
+        Assert.Equal(new int[,] { { 1, -2, int.MinValue }, { int.MinValue, 0, 7 } }, ints);
+        Assert.Equal(new float[,] { { 1.5f, -2.5f, 3e9f }, { float.NaN, 0.1f, 7f } }, floats);
+    }
+
+    [Fact]
+    public void ConvertInto_FlatArray_FillsInCOrder()
+    {
+        NdArray source = NdArray.Create<short>([1, 2, 3, 4], new Shape(2, 2));
+        var flat = new Half[4];
+
+        source.ConvertInto(flat);
+
+        Assert.Equal([(Half)1, (Half)2, (Half)3, (Half)4], flat);
+    }
+
+    [Fact]
+    public void ConvertInto_ShapeOrTypeThatDoesNotFit_Throws()
+    {
+        NdArray source = NdArray.Zeros(DType.Float32, new Shape(2, 3));
+
+        Assert.Throws<ArgumentException>(() => source.ConvertInto(new float[3, 2]));
+        Assert.Throws<ArgumentException>(() => source.ConvertInto(new float[5]));
+        Assert.Throws<NotSupportedException>(() => source.ConvertInto(new decimal[6]));
+    }
+
+    [Fact]
     public void AsType_Null_Throws()
     {
         Assert.Throws<ArgumentNullException>(() => NdArray.Scalar(1).AsType(null!));
