@@ -96,13 +96,7 @@ public static partial class Msgpack
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= MsgpackOptions.Default;
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        if (options.MaxFileSize is long max && copy.Length > max)
-        {
-            throw new InvalidCheckpointException($"the data has {copy.Length} bytes, more than the limit of {max} (MsgpackOptions.MaxFileSize)");
-        }
-
+        using MemoryStream copy = BoundedStreamReader.ReadToEnd(stream, options.MaxFileSize);
         byte[] bytes = copy.GetBuffer();
         var storage = new ManagedArrayStorage(bytes, copy.Length);
         return new WireReader(StorageSequence.Create(storage, copy.Length), storage, options).ReadRoot();

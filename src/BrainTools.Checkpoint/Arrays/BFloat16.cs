@@ -32,6 +32,6 @@ public readonly record struct BFloat16(ushort RawValue) : IComparable<BFloat16>
     /// <inheritdoc />
     public int CompareTo(BFloat16 other) => ((float)this).CompareTo((float)other);
 
-    /// <summary>The value printed as a float.</summary>
-    public override string ToString() => ((float)this).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The value as ml_dtypes prints it (six significant digits: <c>0.100098</c>, <c>1</c>, <c>inf</c>).</summary>
+    public override string ToString() => ElementFormat.MlDtypesFloat((float)this);
 }

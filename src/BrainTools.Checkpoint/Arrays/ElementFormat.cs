@@ -51,7 +51,15 @@ internal static class ElementFormat
     // A float32 printed through double would show noise digits (0.1f -> 0.10000000149011612); print it at its own precision.
     private static string FloatToPython(DType dtype, double value) => dtype == DType.Float32
         ? PythonFormat.Float(double.Parse(((float)value).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))
-        : dtype == DType.Float16 || dtype == DType.BFloat16 || dtype.ItemSize == 1
+        : dtype == DType.Float16
             ? PythonFormat.Float(double.Parse(((Half)value).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))
-            : PythonFormat.Float(value);
+            : dtype == DType.BFloat16 || dtype.ItemSize == 1
+                ? MlDtypesFloat(value)
+                : PythonFormat.Float(value);
+
+    // ml_dtypes prints its types as C++ streams print a float: %g, six significant digits (1, 0.100098, 1e+10).
+    // Going through Half instead would turn a bfloat16 of 1e10 into inf.
+    internal static string MlDtypesFloat(double value) => double.IsNaN(value) ? "nan"
+        : double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf")
+        : value.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
 }

@@ -22,6 +22,6 @@ public readonly record struct Float8E4M3FN(byte RawValue) : IComparable<Float8E4
     /// <inheritdoc />
     public int CompareTo(Float8E4M3FN other) => ((float)this).CompareTo((float)other);
 
-    /// <summary>The value printed as a float.</summary>
-    public override string ToString() => ((float)this).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The value as ml_dtypes prints it (six significant digits: <c>0.100098</c>, <c>1</c>, <c>inf</c>).</summary>
+    public override string ToString() => ElementFormat.MlDtypesFloat((float)this);
 }

@@ -71,9 +71,10 @@ internal sealed class WireReader
     {
         EndOfStreamException => $"the data ends early (truncated) near byte {offset}",
 
-        // MessagePackReader slices a bin or str by its claimed length; a claim past the end fails the slice.
-        ArgumentOutOfRangeException => $"a length header claims more bytes than the data has near byte {offset}",
         DecoderFallbackException => $"a string is not valid UTF-8 near byte {offset}",
+
+        // MessagePackReader slices a bin or str by its claimed length; a claim past the end fails the slice.
+        ArgumentOutOfRangeException => $"a length claims more bytes than the data holds near byte {offset}",
         _ => $"{e.Message.TrimEnd('.')} near byte {offset}",
     };
 
@@ -112,6 +113,13 @@ internal sealed class WireReader
             throw Invalid($"maps nest deeper than {_maxDepth} levels (MsgpackOptions.MaxDepth)");
         }
 
+        // MaxDepth bounds the work; this bounds the stack, whatever the thread's stack size (a 256 KiB thread
+        // runs out before depth 1000): refusing the data beats a stack overflow, which no one can catch.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid($"maps nest {depth} levels deep, more than this thread's stack can follow (MsgpackOptions.MaxDepth)");
+        }
+
         int count = reader.ReadMapHeader();
 
         // Each entry needs at least two bytes: a claim of more entries than that is a lie, refuse it before allocating.
@@ -137,12 +145,16 @@ internal sealed class WireReader
         return map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker) ? new StateValue(Unchunk(map)) : map;
     }
 
+    // Kept out of line (as are ReadExtension and Unchunk): inlined, their locals would enlarge the frame of every
+    // level of map recursion, and a thread's stack would hold fewer levels.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static string ReadString(ref MessagePackReader reader)
     {
         ReadOnlySequence<byte> bytes = reader.ReadStringSequence()!.Value;
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private StateValue ReadExtension(ref MessagePackReader reader)
     {
         ExtensionHeader header = reader.ReadExtensionFormatHeader();
@@ -277,6 +289,7 @@ internal sealed class WireReader
     }
 
     // flax's _unchunk: shape {"0": d0, ...}; chunks {"0": flat array, ...}, concatenated in key order.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private NdArray Unchunk(StateMap map)
     {
         if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
@@ -325,6 +338,11 @@ internal sealed class WireReader
         }
 
         DType dtype = parts[0].DType;
+        if (CompactInPlace(parts))
+        {
+            return new NdArray(dtype, new Shape(dims), _storage!, parts[0].ByteOffset);
+        }
+
         ArrayStorage storage = NdArray.Allocate(total * dtype.ItemSize, zero: false);
         long offset = 0;
         foreach (NdArray part in parts)
@@ -334,6 +352,48 @@ internal sealed class WireReader
         }
 
         return new NdArray(dtype, new Shape(dims), storage, 0);
+    }
+
+    /// <summary>
+    /// When the chunks are views of the memory the file was read into, in order, slides each one down over the
+    /// headers between them so that they form one contiguous array where the first chunk starts: no second buffer
+    /// of the array's size (a 2.4 GB chunked array loads in 2.4 GB, not 4.8). Only the chunks themselves and their
+    /// msgpack headers lie in that range, and the chunk views are dropped, so nothing else sees the move.
+    /// </summary>
+    private bool CompactInPlace(NdArray[] parts)
+    {
+        if (_storage is null)
+        {
+            return false;
+        }
+
+        long end = parts[0].ByteOffset;
+        foreach (NdArray part in parts)
+        {
+            if (!ReferenceEquals(part.Storage, _storage) || part.ByteOffset < end)
+            {
+                return false;
+            }
+
+            end = part.ByteOffset + part.ByteLength;
+        }
+
+        const int Window = 1 << 30;
+        long destination = parts[0].ByteOffset;
+        foreach (NdArray part in parts)
+        {
+            // Front to back, each window lands at or below where it was read: an overlapping move never
+            // overwrites bytes it has yet to read (Span.CopyTo is a memmove).
+            for (long offset = 0; offset < part.ByteLength; offset += Window)
+            {
+                int length = (int)Math.Min(Window, part.ByteLength - offset);
+                _storage.GetSpan(part.ByteOffset + offset, length).CopyTo(_storage.GetSpan(destination + offset, length));
+            }
+
+            destination += part.ByteLength;
+        }
+
+        return true;
     }
 
     private static void CopyTo(ReadOnlySequence<byte> source, ArrayStorage destination, long offset)
@@ -347,5 +407,11 @@ internal sealed class WireReader
 
     private InvalidCheckpointException Invalid(string reason, Exception? inner = null) => new(reason, null, TreePath(), inner);
 
-    private string TreePath() => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
+    // A path thousands of levels deep (a nesting bomb) is shortened to its ends, so that the message stays readable.
+    private string TreePath() => _path.Count switch
+    {
+        0 => ".",
+        <= 24 => "./" + string.Join('/', _path),
+        _ => $"./{string.Join('/', _path.Take(8))}/...({_path.Count - 16} more)/{string.Join('/', _path.TakeLast(8))}",
+    };
 }

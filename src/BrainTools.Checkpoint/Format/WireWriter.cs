@@ -89,6 +89,12 @@ internal sealed class WireWriter
     {
         if (node is StateMap map)
         {
+            // A tree deeper than the thread's stack can follow is refused, not a stack overflow that kills the process.
+            if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path);
+            }
+
             writer.WriteMapHeader(map.Count);
             foreach (KeyValuePair<string, StateNode> item in map)
             {

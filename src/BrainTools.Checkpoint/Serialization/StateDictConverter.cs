@@ -29,6 +29,11 @@ internal static class StateDictConverter
             throw new CheckpointException($"The object nests deeper than {MaxDepth} levels (a reference cycle?) at path {path}", null, path);
         }
 
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new CheckpointException($"The object nests deeper than this thread's stack can follow at path {path}", null, path);
+        }
+
         switch (value)
         {
             case StateNode node:

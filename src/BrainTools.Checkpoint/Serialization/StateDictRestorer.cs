@@ -133,14 +133,14 @@ internal static class StateDictRestorer
         if (type.IsArray && DType.TryFromClrType(type.GetElementType()!, out DType? dtype))
         {
             return loaded is not null && loaded.Rank == type.GetArrayRank()
-                ? ArrayConversion.Convert(loaded, dtype).ToArray()
+                ? loaded.AsType(dtype, copy: false).ToArray()
                 : TypeMismatch(null, state, $"an ndarray of rank {type.GetArrayRank()}", mismatch);
         }
 
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Tensor<>)
             && DType.TryFromClrType(type.GetGenericArguments()[0], out DType? tensorType))
         {
-            return loaded is not null ? ToTensor(ArrayConversion.Convert(loaded, tensorType)) : TypeMismatch(null, state, "an ndarray", mismatch);
+            return loaded is not null ? ToTensor(loaded.AsType(tensorType, copy: false)) : TypeMismatch(null, state, "an ndarray", mismatch);
         }
 
         return TypeMismatch(null, state, $"a {ScalarConversion.TypeName(type)} (the target is null, so there is nothing to restore into)", mismatch);
@@ -224,7 +224,7 @@ internal static class StateDictRestorer
             return target;
         }
 
-        return ArrayConversion.Convert(loaded, dtype).ToArray();
+        return loaded.AsType(dtype, copy: false).ToArray();
     }
 
     private static object? RestoreTensor(object target, Type elementType, StateNode state, Mismatch mismatch)
@@ -253,7 +253,7 @@ internal static class StateDictRestorer
             return target;
         }
 
-        return ToTensor(ArrayConversion.Convert(loaded, dtype));
+        return ToTensor(loaded.AsType(dtype, copy: false));
     }
 
     private static object ToTensor(NdArray array) =>

@@ -120,14 +120,16 @@ public sealed class StateValue : StateNode
             if (value is double d)
             {
                 // A Python float converts to a float type only: reading 0.5 as an int would lose data.
-                return target == typeof(float) ? (float)d
+                return target == typeof(double) ? d
+                    : target == typeof(float) ? (float)d
                     : target == typeof(Half) ? (Half)d
                     : target == typeof(decimal) ? (decimal)d
                     : target == typeof(Complex) ? new Complex(d, 0)
                     : null;
             }
 
-            if (value is bool)
+            // A Python int is not a bool (nor a char): Convert.ChangeType would turn -5 into true.
+            if (value is bool || target == typeof(bool) || target == typeof(char))
             {
                 return null;
             }

@@ -190,16 +190,16 @@ public class RestoreTests
     }
 
     [Fact]
-    public void FromStateDict_TypedArrayConversions_FollowDocumentedRules()
+    public void FromStateDict_TypedArrayConversions_FollowNumpyAstype()
     {
         sbyte[] wrapped = Msgpack.FromStateDict(new sbyte[2], new StateValue(NdArray.Create<long>([300, -129])));
-        int[] saturated = Msgpack.FromStateDict(new int[3], new StateValue(NdArray.Create<double>([double.NaN, 1e20, -1e20])));
+        int[] outOfRange = Msgpack.FromStateDict(new int[3], new StateValue(NdArray.Create<double>([double.NaN, 1e20, -1e20])));
         float[] fromBf16 = Msgpack.FromStateDict(new float[2], new StateValue(NdArray.Create<BFloat16>([(BFloat16)1.5f, (BFloat16)(-2f)])));
         double[] fromComplex = Msgpack.FromStateDict(new double[1], new StateValue(NdArray.Create<Complex>([new Complex(2.5, 9)])));
         Half[] fromUInt = Msgpack.FromStateDict(new Half[1], new StateValue(NdArray.Create<ulong>([3UL])));
 
         Assert.Equal([44, 127], wrapped.Select(v => (int)v));
-        Assert.Equal([0, int.MaxValue, int.MinValue], saturated);
+        Assert.Equal([int.MinValue, int.MinValue, int.MinValue], outOfRange); // numpy 1.24 on x86-64
         Assert.Equal([1.5f, -2f], fromBf16);
         Assert.Equal([2.5], fromComplex);
         Assert.Equal([(Half)3], fromUInt);
