@@ -61,8 +61,8 @@ public static partial class Msgpack
     /// plain classes are restored in place.</item>
     /// <item><see cref="NdArray"/>: the shape must match; the loaded array, with its own dtype, replaces the
     /// template's (as braintools does). Typed .NET arrays and <c>Tensor&lt;T&gt;</c>: the shape must match; the
-    /// elements are converted to <c>T</c> as numpy's <c>astype</c> would (integers wrap, floats truncate toward
-    /// zero, saturating).</item>
+    /// elements are converted to <c>T</c> as numpy's <c>astype</c> would (see <see cref="NdArray.AsType(DType, bool)"/>:
+    /// integers wrap, floats truncate toward zero).</item>
     /// <item>Scalars become the template's .NET type when the value fits (a Python int into a <c>byte</c> only when in
     /// range; a float never into an integer). <see cref="State"/>s are restored in place; registered types through their
     /// handler (<see cref="RegisterSerialization{T}(Func{T, object?}, Func{T, StateNode, Mismatch, T}, bool)"/>).</item>
