@@ -25,17 +25,29 @@ internal sealed class WireReader
     private readonly ReadOnlySequence<byte> _data;
     private readonly ArrayStorage? _storage;
     private readonly int _maxDepth;
+    private readonly bool _keepChunked;
     private readonly List<string> _path = [];
 
     /// <param name="data">The bytes of one checkpoint.</param>
     /// <param name="storage">The memory <paramref name="data"/> was made over (offset 0 = its start), for zero-copy arrays; or null to copy.</param>
     /// <param name="options">Limits.</param>
-    public WireReader(ReadOnlySequence<byte> data, ArrayStorage? storage, MsgpackOptions options)
+    /// <param name="keepChunked">
+    /// Leave chunked arrays as their (validated) maps instead of joining their chunks: for an index, which must
+    /// not touch payloads. Needs <paramref name="storage"/>.
+    /// </param>
+    public WireReader(ReadOnlySequence<byte> data, ArrayStorage? storage, MsgpackOptions options, bool keepChunked = false)
     {
         _data = data;
         _storage = storage;
         _maxDepth = options.MaxDepth;
+        _keepChunked = keepChunked && storage is not null;
     }
+
+    /// <summary>
+    /// Bytes of ndarray payloads that were sliced as views of the storage and never read: what a pass over the
+    /// data skipped. The bytes the reader looked at are the data's length minus this.
+    /// </summary>
+    public long SkippedPayloadBytes { get; private set; }
 
     /// <summary>Reads the one value the data holds; trailing bytes are an error.</summary>
     /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint (without a file name).</exception>
@@ -131,7 +143,18 @@ internal sealed class WireReader
             _path.RemoveAt(_path.Count - 1);
         }
 
-        return map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker) ? new StateValue(Unchunk(map)) : map;
+        if (!map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker))
+        {
+            return map;
+        }
+
+        if (_keepChunked)
+        {
+            _ = ValidateChunked(map, out _);
+            return map;
+        }
+
+        return new StateValue(Unchunk(map));
     }
 
     private static string ReadString(ref MessagePackReader reader)
@@ -265,6 +288,11 @@ internal sealed class WireReader
 
         if (_storage is not null)
         {
+            if (!scalar)
+            {
+                SkippedPayloadBytes += bytes.Length;
+            }
+
             return new NdArray(dtype, shape, _storage, _data.GetOffset(bytes.Start));
         }
 
@@ -276,13 +304,35 @@ internal sealed class WireReader
     // flax's _unchunk: shape {"0": d0, ...}; chunks {"0": flat array, ...}, concatenated in key order.
     private NdArray Unchunk(StateMap map)
     {
+        NdArray[] parts = ValidateChunked(map, out long[] dims);
+        DType dtype = parts[0].DType;
+        long total = 0;
+        foreach (NdArray part in parts)
+        {
+            total += part.Length;
+        }
+
+        ArrayStorage storage = NdArray.Allocate(total * dtype.ItemSize, zero: false);
+        long offset = 0;
+        foreach (NdArray part in parts)
+        {
+            NdArray.CopyBytes(part, storage, offset);
+            offset += part.ByteLength;
+        }
+
+        return new NdArray(dtype, new Shape(dims), storage, 0);
+    }
+
+    /// <summary>Checks a chunked-array map (shape, chunks all there, one dtype, element counts agree) and returns its chunks in order.</summary>
+    private NdArray[] ValidateChunked(StateMap map, out long[] dims)
+    {
         if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
             || !map.TryGetValue("chunks", out StateNode? chunksNode) || chunksNode is not StateMap chunks)
         {
             throw Invalid("a chunked array needs a 'shape' map and a 'chunks' map");
         }
 
-        var dims = new long[shapeMap.Count];
+        dims = new long[shapeMap.Count];
         for (int i = 0; i < dims.Length; i++)
         {
             if (!shapeMap.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? d) || d is not StateValue { Value: long dim } || dim < 0)
@@ -321,16 +371,7 @@ internal sealed class WireReader
             throw Invalid($"a chunked array of shape ({string.Join(", ", dims)}) has {total} elements in its chunks");
         }
 
-        DType dtype = parts[0].DType;
-        ArrayStorage storage = NdArray.Allocate(total * dtype.ItemSize, zero: false);
-        long offset = 0;
-        foreach (NdArray part in parts)
-        {
-            NdArray.CopyBytes(part, storage, offset);
-            offset += part.ByteLength;
-        }
-
-        return new NdArray(dtype, new Shape(dims), storage, 0);
+        return parts;
     }
 
     private static void CopyTo(ReadOnlySequence<byte> source, ArrayStorage destination, long offset)
