@@ -1,0 +1,238 @@
+using BrainTools.Checkpoint.Tests.Interop;
+
+namespace BrainTools.Checkpoint.Tests.Storage;
+
+/// <summary>Msgpack.Open: an index without payloads, then reads of exactly what is asked for.</summary>
+public class CheckpointReaderTests
+{
+    private const int Layers = 16;
+    private const long Rows = 256;
+    private const long Columns = 256;
+    private const long WeightBytes = Rows * Columns * sizeof(float);
+
+    public static IEnumerable<object[]> CorruptFiles() => CorruptFileTests.Files();
+
+    [Fact]
+    public void Open_LargeArrays_IndexesWithoutTouchingPayloads()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        long payloads = Layers * (WeightBytes + (Columns * sizeof(float)));
+        Assert.Equal(new FileInfo(file).Length, reader.FileLength);
+        Assert.True(reader.BytesTouched < 4096, $"the index pass touched {reader.BytesTouched} bytes");
+        Assert.True(reader.FileLength - reader.BytesTouched >= payloads, "payload bytes were counted as touched");
+        CheckpointEntry weight = reader["layers/3/weight"];
+        Assert.Equal(StateNodeKind.NdArray, weight.Kind);
+        Assert.Equal(DType.Float32, weight.DType);
+        Assert.Equal(new Shape(Rows, Columns), weight.Shape);
+        Assert.Equal(WeightBytes, weight.ByteLength);
+        Assert.False(weight.IsChunked);
+        Assert.Equal(tree["layers"][3]["weight"].AsArray().AsReadOnlySpan<byte>().ToArray(), FileBytes(file, weight.ByteOffset, (int)weight.ByteLength));
+        Assert.Equal(StateNodeKind.Int, reader["./step"].Kind);
+        Assert.Equal(["layers", "step", "name"], reader.Root.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void ReadArray_OneOfMany_TouchesOnlyThatArray()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+        long before = reader.BytesTouched;
+
+        NdArray weight = reader.ReadArray("./layers/5/weight");
+
+        Assert.Equal(WeightBytes, reader.BytesTouched - before);
+        Assert.True(tree["layers"][5]["weight"].AsArray().Equals(weight));
+    }
+
+    [Fact]
+    public void ReadRows_Slice_EqualsRowsOfFullArrayAndTouchesOnlyThem()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+        long before = reader.BytesTouched;
+
+        NdArray rows = reader.ReadRows("layers/2/weight", 10, 3);
+
+        NdArray full = tree["layers"][2]["weight"].AsArray();
+        int rowBytes = (int)(Columns * sizeof(float));
+        Assert.Equal(new Shape(3L, Columns), rows.Shape);
+        Assert.Equal(full.GetBytes(10 * rowBytes, 3 * rowBytes).ToArray(), rows.AsReadOnlySpan<byte>().ToArray());
+        Assert.Equal(3 * rowBytes, reader.BytesTouched - before);
+    }
+
+    [Fact]
+    public void ReadRows_ChunkedArrayAcrossChunks_EqualsRowsOfFullArray()
+    {
+        var random = new Random(11);
+        NdArray array = TreeGenerator.RandomArray(random, DType.Int16, new Shape(40L, 7L));
+        using var dir = new TempDirectory();
+        string file = dir.File("chunked.msgpack");
+
+        // 100-byte chunks: 50 elements each, so rows (7 elements) straddle chunk boundaries.
+        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 100 });
+        using CheckpointReader reader = Msgpack.Open(file);
+        long before = reader.BytesTouched;
+
+        NdArray rows = reader.ReadRows("a", 6, 9);
+
+        Assert.True(reader["a"].IsChunked);
+        Assert.Equal(-1, reader["a"].ByteOffset);
+        Assert.Equal(new Shape(9L, 7L), rows.Shape);
+        Assert.Equal(array.GetBytes(6 * 14, 9 * 14).ToArray(), rows.AsReadOnlySpan<byte>().ToArray());
+        Assert.Equal(9 * 14, reader.BytesTouched - before);
+        Assert.True(array.Equals(reader.ReadArray("a")));
+    }
+
+    [Theory]
+    [InlineData(-1, 1)]
+    [InlineData(0, 257)]
+    [InlineData(255, 2)]
+    public void ReadRows_OutOfRange_Throws(long start, long count)
+    {
+        using var dir = new TempDirectory();
+        (string file, _) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => reader.ReadRows("layers/0/weight", start, count));
+    }
+
+    [Fact]
+    public void ReadTree_SubTree_EqualsFullLoadSubTreeAndTouchesOnlyIt()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+        long before = reader.BytesTouched;
+
+        StateNode layer = reader.ReadTree("layers/7");
+
+        TreeAssert.Equal(tree["layers"][7], layer);
+        Assert.Equal(WeightBytes + (Columns * sizeof(float)), reader.BytesTouched - before);
+    }
+
+    [Fact]
+    public void ReadMatching_Template_ReadsOnlyTemplatePaths()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+        var template = new Dictionary<string, object?>
+        {
+            ["layers"] = new Dictionary<string, object?> { ["1"] = new Dictionary<string, object?> { ["bias"] = new float[Columns] }, ["99"] = 0L },
+            ["step"] = 0L,
+        };
+        long before = reader.BytesTouched;
+
+        StateNode part = reader.ReadMatching(template);
+
+        var expected = new StateMap()
+            .Set("layers", new StateMap().Set("1", new StateMap().Set("bias", tree["layers"][1]["bias"])))
+            .Set("step", tree["step"]);
+        TreeAssert.Equal(expected, part);
+        Assert.Equal(Columns * sizeof(float), reader.BytesTouched - before);
+    }
+
+    [Fact]
+    public void ReadArray_AfterDispose_ThrowsAndEarlierReadsStayValid()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        CheckpointReader reader = Msgpack.Open(file);
+        NdArray bias = reader.ReadArray("layers/0/bias");
+
+        reader.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => reader.ReadArray("layers/0/bias"));
+        Assert.True(tree["layers"][0]["bias"].AsArray().Equals(bias));
+        Assert.Equal(DType.Float32, reader["layers/0/bias"].DType);
+    }
+
+    [Fact]
+    public void ReadArray_NotAnArrayOrMissing_Throws()
+    {
+        using var dir = new TempDirectory();
+        (string file, _) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        Assert.Throws<InvalidOperationException>(() => reader.ReadArray("step"));
+        Assert.Throws<InvalidOperationException>(() => reader.ReadArray("layers"));
+        Assert.Throws<KeyNotFoundException>(() => reader.ReadArray("layers/0/nope"));
+        Assert.False(reader.TryGetEntry("step/x", out _));
+    }
+
+    [Fact]
+    public void Open_MissingFile_ThrowsCheckpointNotFound()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("none.msgpack");
+
+        FileNotFoundException e = Assert.Throws<FileNotFoundException>(() => Msgpack.Open(file));
+
+        Assert.Equal($"Checkpoint not found: {file}", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(CorruptFiles))]
+    public void Open_CorruptFile_ThrowsInvalidCheckpointNamingFile(string name)
+    {
+        string path = Path.Combine(InteropDirectory.Corrupt, name);
+
+        InvalidCheckpointException e = Assert.Throws<InvalidCheckpointException>(() => Msgpack.Open(path));
+
+        Assert.Equal(path, e.FilePath);
+        Assert.NotNull(e.TreePath);
+    }
+
+    [Theory]
+    [MemberData(nameof(CorruptFiles))]
+    public void Load_CorruptFileMemoryMappedOrParallel_ThrowsInvalidCheckpoint(string name)
+    {
+        string path = Path.Combine(InteropDirectory.Corrupt, name);
+
+        Assert.Throws<InvalidCheckpointException>(() => Msgpack.Load(path, options: MsgpackOptions.Default with { LoadMode = CheckpointLoadMode.MemoryMap }));
+        Assert.Throws<InvalidCheckpointException>(() => Msgpack.Load(path, options: MsgpackOptions.Default with { ParallelReadThreshold = 1 }));
+    }
+
+    [Fact]
+    public void Entry_ToStringAndDescendants_DescribeTheIndex()
+    {
+        using var dir = new TempDirectory();
+        (string file, _) = WriteModel(dir);
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        Assert.Equal($"./layers/0/weight: float32 ({Rows}, {Columns}), {WeightBytes} bytes", reader["layers/0/weight"].ToString());
+        Assert.Equal(2 * Layers, reader.Root.Descendants().Count(e => e.Kind == StateNodeKind.NdArray));
+    }
+
+    private static (string File, StateMap Tree) WriteModel(TempDirectory dir)
+    {
+        var random = new Random(5);
+        var layers = new StateMap();
+        for (int i = 0; i < Layers; i++)
+        {
+            layers.Set(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new StateMap()
+                .Set("weight", TreeGenerator.RandomArray(random, DType.Float32, new Shape(Rows, Columns)))
+                .Set("bias", TreeGenerator.RandomArray(random, DType.Float32, new Shape(Columns))));
+        }
+
+        var tree = new StateMap().Set("layers", layers).Set("step", 1000L).Set("name", "model");
+        string file = dir.File("model.msgpack");
+        Msgpack.Save(file, tree);
+        return (file, tree);
+    }
+
+    private static byte[] FileBytes(string file, long offset, int count)
+    {
+        using FileStream stream = File.OpenRead(file);
+        stream.Position = offset;
+        byte[] bytes = new byte[count];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+}
