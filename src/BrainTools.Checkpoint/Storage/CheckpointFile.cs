@@ -30,10 +30,13 @@ internal static class CheckpointFile
         }
         else
         {
-            storage = NdArray.Allocate(length, zero: false);
+            // Large files go to native memory on huge pages (cheap to fault in, no GC heap growth), read by
+            // several threads: each faults in and fills its own blocks.
+            bool large = length >= options.ParallelReadThreshold;
+            storage = large ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
             try
             {
-                if (length >= options.ParallelReadThreshold && Environment.ProcessorCount > 1)
+                if (large && Environment.ProcessorCount > 1)
                 {
                     ReadParallel(handle, storage, length, path);
                 }

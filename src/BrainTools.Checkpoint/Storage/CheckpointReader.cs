@@ -8,21 +8,29 @@ namespace BrainTools.Checkpoint;
 /// An opened checkpoint (<see cref="Msgpack.Open"/>): the file is mapped into memory and indexed (keys, dtypes,
 /// shapes, where each array's bytes are) by one pass over its headers that skips the array payloads, so opening
 /// a 10 GiB checkpoint costs about as much as opening a small one. Arrays, row slices of arrays and sub-trees are
-/// then read on demand, each copied once out of the mapping into memory of its own.
+/// then read on demand.
 /// </summary>
 /// <remarks>
+/// <para>Memory: an array read from the reader is a view of the mapped file (no copy; the OS reads its pages when
+/// they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes stay private
+/// to the process, never reaching the file. Chunked arrays, and row slices that cross their chunks, are copied
+/// into memory of their own. Use <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
 /// <para>The file is validated as a full load validates it (a hostile file is an <see cref="InvalidCheckpointException"/>
 /// from <see cref="Msgpack.Open"/>), except that the payload bytes of arrays are not looked at until read.</para>
-/// <para>Everything returned owns its memory and stays valid after <see cref="Dispose"/>; the index
-/// (<see cref="Root"/>) does too. Reads after <see cref="Dispose"/> throw <see cref="ObjectDisposedException"/>.</para>
+/// <para>Lifetime: <see cref="Dispose"/> ends reading (later reads throw <see cref="ObjectDisposedException"/>) and
+/// unmaps the file at once if no array view was handed out; otherwise the mapping lives on until the last view is
+/// collected, so views never dangle. The index (<see cref="Root"/>) stays valid.</para>
 /// <para>Thread safety: all members may be called from many threads at once, <see cref="Dispose"/> included
-/// (it waits for reads in progress). The file must not be truncated while open; an atomic save that replaces it
-/// leaves the opened version readable.</para>
+/// (it waits for copies in progress). The file must not be truncated while it is mapped; an atomic save that
+/// replaces it leaves the opened version readable.</para>
 /// </remarks>
 public sealed class CheckpointReader : IDisposable
 {
     private readonly MappedArrayStorage _file;
+    private readonly Lock _gate = new();
     private long _bytesTouched;
+    private bool _disposed;
+    private bool _viewsHandedOut;
 
     private CheckpointReader(string path, MappedArrayStorage file, CheckpointEntry root, long headerBytes)
     {
@@ -42,8 +50,9 @@ public sealed class CheckpointReader : IDisposable
     public CheckpointEntry Root { get; }
 
     /// <summary>
-    /// Bytes of the file this reader has looked at so far: the headers the index pass parsed plus the array bytes
-    /// copied out by reads. Payloads that were skipped are not counted (their pages are never touched).
+    /// Bytes of the file this reader has looked at or handed out so far: the headers the index pass parsed plus the
+    /// array bytes of every read (as views or copies). Payloads nobody asked for are not counted: their pages are
+    /// never touched.
     /// </summary>
     internal long BytesTouched => Interlocked.Read(ref _bytesTouched);
 
@@ -70,7 +79,7 @@ public sealed class CheckpointReader : IDisposable
         return true;
     }
 
-    /// <summary>Reads the array at <paramref name="path"/> (a chunked one joined into one array).</summary>
+    /// <summary>Reads the array at <paramref name="path"/>: a view of the mapped file, or for a chunked array its chunks joined into a copy.</summary>
     /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
     /// <exception cref="InvalidOperationException">The entry is not an array.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
@@ -83,13 +92,13 @@ public sealed class CheckpointReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(entry);
         RequireArray(entry);
-        return Copy(entry, 0, entry.ByteLength, entry.Shape);
+        return Slice(entry, 0, entry.ByteLength, entry.Shape);
     }
 
     /// <summary>
     /// Reads rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 (along the first axis)
-    /// of the array at <paramref name="path"/>: only those rows' bytes are read. The result has shape
-    /// <c>(count, ...rest of the shape)</c>.
+    /// of the array at <paramref name="path"/>: only those rows' bytes are read (a view, or a copy for a chunked array).
+    /// The result has shape <c>(count, ...rest of the shape)</c>.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
     /// <exception cref="InvalidOperationException">The entry is not an array of rank 1 or more.</exception>
@@ -115,7 +124,7 @@ public sealed class CheckpointReader : IDisposable
         dims[0] = 1;
         long rowBytes = new Shape(dims).ElementCount * entry.DType!.ItemSize;
         dims[0] = count;
-        return Copy(entry, start * rowBytes, count * rowBytes, new Shape(dims));
+        return Slice(entry, start * rowBytes, count * rowBytes, new Shape(dims));
     }
 
     /// <summary>Reads the sub-tree at <paramref name="path"/> (the whole checkpoint for <c>.</c>) as a full load would return it.</summary>
@@ -139,8 +148,28 @@ public sealed class CheckpointReader : IDisposable
         return Match(Root, shape);
     }
 
-    /// <summary>Unmaps the file. Waits for reads in progress; later reads throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _file.Dispose();
+    /// <summary>
+    /// Ends reading: later reads throw <see cref="ObjectDisposedException"/>. Unmaps the file now (after copies in
+    /// progress) unless array views were handed out, which keep the mapping alive until they are collected.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_viewsHandedOut)
+            {
+                return;
+            }
+        }
+
+        _file.Dispose();
+    }
 
     /// <summary>Maps and indexes a checkpoint file.</summary>
     internal static CheckpointReader Open(string path, MsgpackOptions options)
@@ -148,7 +177,7 @@ public sealed class CheckpointReader : IDisposable
         MappedArrayStorage file;
         using (SafeFileHandle handle = CheckpointFile.Open(path, options, out long length))
         {
-            file = MappedArrayStorage.Map(handle, length, copyOnWrite: false);
+            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
         }
 
         try
@@ -232,16 +261,35 @@ public sealed class CheckpointReader : IDisposable
         }
     }
 
-    // Copies bytes [start, start + count) of the entry's logical array, across chunk boundaries, into a new array.
-    private NdArray Copy(CheckpointEntry entry, long start, long count, Shape shape)
+    // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of the file,
+    // else a copy across chunk boundaries.
+    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape)
     {
+        NdArray[] chunks = entry.Chunks!;
+        if (chunks.Length == 1)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _viewsHandedOut = true;
+            }
+
+            Interlocked.Add(ref _bytesTouched, count);
+            return new NdArray(entry.DType!, shape, _file, chunks[0].ByteOffset + start);
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
         _file.Acquire();
         try
         {
             long partStart = 0;
             long written = 0;
-            foreach (NdArray part in entry.Chunks!)
+            foreach (NdArray part in chunks)
             {
                 long partEnd = partStart + part.ByteLength;
                 long from = Math.Max(start, partStart);

@@ -154,6 +154,40 @@ public class CheckpointReaderTests
     }
 
     [Fact]
+    public void ReadArray_View_IsWritableAndFileUnchanged()
+    {
+        using var dir = new TempDirectory();
+        (string file, StateMap tree) = WriteModel(dir);
+        byte[] before = File.ReadAllBytes(file);
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        NdArray bias = reader.ReadArray("layers/4/bias");
+        bias.AsSpan<float>()[0] = 123f;
+
+        Assert.Equal(123f, reader.ReadArray("layers/4/bias").AsReadOnlySpan<float>()[0]);
+        Assert.Equal(tree["layers"][4]["bias"].AsArray().AsReadOnlySpan<float>()[1], bias.AsReadOnlySpan<float>()[1]);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void Dispose_NoViewsHandedOut_UnmapsAndThrowsOnRead()
+    {
+        var random = new Random(2);
+        NdArray array = TreeGenerator.RandomArray(random, DType.UInt8, new Shape(1000L));
+        using var dir = new TempDirectory();
+        string file = dir.File("chunked.msgpack");
+        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 300 });
+        CheckpointReader reader = Msgpack.Open(file);
+        NdArray copy = reader.ReadArray("a");
+
+        reader.Dispose();
+        reader.Dispose();
+
+        Assert.True(array.Equals(copy));
+        Assert.Throws<ObjectDisposedException>(() => reader.ReadRows("a", 0, 1));
+    }
+
+    [Fact]
     public void ReadArray_NotAnArrayOrMissing_Throws()
     {
         using var dir = new TempDirectory();
