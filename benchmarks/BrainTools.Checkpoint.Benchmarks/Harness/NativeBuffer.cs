@@ -9,12 +9,15 @@ public sealed unsafe class NativeBuffer : IDisposable
     private const int Window = 1 << 30;
     private byte* _pointer;
 
-    /// <summary>Allocates and touches <paramref name="length"/> bytes.</summary>
-    public NativeBuffer(long length)
+    /// <summary>Allocates <paramref name="length"/> bytes, touched (ready) unless <paramref name="touch"/> is false (fresh).</summary>
+    public NativeBuffer(long length, bool touch = true)
     {
         Length = length;
         _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, 4096);
-        NativeMemory.Fill(_pointer, (nuint)length, 1);
+        if (touch)
+        {
+            NativeMemory.Fill(_pointer, (nuint)length, 1);
+        }
     }
 
     /// <summary>The buffer's length.</summary>
@@ -43,6 +46,9 @@ public sealed unsafe class NativeBuffer : IDisposable
             stream.Write(Span(offset, (int)Math.Min(Window, Length - offset)));
         }
     }
+
+    /// <summary>The sum of the first <paramref name="count"/> bytes read as float32 (reads every byte).</summary>
+    public float SumFloats(int count) => System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(_pointer, count / sizeof(float)));
 
     /// <summary>A window of the buffer.</summary>
     public Span<byte> Span(long offset, int length) => new(_pointer + offset, length);

@@ -69,7 +69,20 @@ public static class ThroughputHarness
             Row("case", "ours", "baseline", "ratio", "target", "");
             Throughput("save 1 GiB (256 float32 arrays of 4 MiB)", save, "plain FileStream write", 0.9);
             Throughput("full load of that file", load, "read into ready buffer", 0.9);
-            Row("  load with LoadMode.MemoryMap", Ms(load["mmap_ms"]), "(returns before", "payloads are read)", "", "");
+            Row(
+                "  same, baseline: read into a new buffer",
+                string.Empty,
+                Rate(load["file_bytes"], load["fresh_ms"]) + " (fresh memory)",
+                Ratio(load["fresh_ms"] / load["ours_ms"]),
+                string.Empty,
+                string.Empty);
+            Row(
+                "  LoadMode.MemoryMap, then every array read",
+                Rate(load["file_bytes"], load["mmap_touch_ms"]),
+                Rate(load["file_bytes"], load["plain_ms"]) + " read into ready buffer",
+                Ratio(load["plain_ms"] / load["mmap_touch_ms"]),
+                string.Empty,
+                $"(the load itself returns in {Ms(load["mmap_ms"])})");
             Latency("lazy open + one 4 MiB array, 100 MiB file", lazySmall, 10);
             Latency("lazy open + one 4 MiB array, 4 GiB file", lazyLarge, 10);
             double scale = lazyLarge["ours_ms"] / lazySmall["ours_ms"];
@@ -117,7 +130,7 @@ public static class ThroughputHarness
     private static void Latency(string name, Dictionary<string, double> figures, double targetMs) => Row(
         name,
         Ms(figures["ours_ms"]),
-        Ms(figures["plain_ms"]) + " pread of the 4 MiB",
+        Ms(figures["plain_ms"]) + " pread of the 4 MiB (+ sum)",
         Ratio(figures["plain_ms"] / figures["ours_ms"]),
         $"< {targetMs} ms",
         Verdict(figures["ours_ms"] < targetMs));

@@ -177,7 +177,7 @@ public sealed class CheckpointReader : IDisposable
         MappedArrayStorage file;
         using (SafeFileHandle handle = CheckpointFile.Open(path, options, out long length))
         {
-            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true, randomAccess: true);
         }
 
         try
@@ -272,6 +272,12 @@ public sealed class CheckpointReader : IDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _viewsHandedOut = true;
+            }
+
+            // The view will be read whole, most likely: have the OS read it ahead, as the random-access hint stopped it from doing.
+            unsafe
+            {
+                MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);
             }
 
             Interlocked.Add(ref _bytesTouched, count);
