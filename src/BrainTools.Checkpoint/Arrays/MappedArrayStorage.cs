@@ -47,8 +47,7 @@ internal sealed unsafe class MappedArrayStorage : ArrayStorage, IDisposable
     /// <param name="handle">The file, opened for reading; it may be closed once this returns.</param>
     /// <param name="length">How many bytes to map: the file's length.</param>
     /// <param name="copyOnWrite">Whether arrays over the mapping may be written (privately); otherwise read-only.</param>
-    /// <param name="randomAccess">Whether the file will be read here and there (an index), so that faults read no more than their page.</param>
-    public static MappedArrayStorage Map(SafeFileHandle handle, long length, bool copyOnWrite, bool randomAccess = false)
+    public static MappedArrayStorage Map(SafeFileHandle handle, long length, bool copyOnWrite)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         MemoryMappedFileAccess access = copyOnWrite ? MemoryMappedFileAccess.CopyOnWrite : MemoryMappedFileAccess.Read;
@@ -56,13 +55,7 @@ internal sealed unsafe class MappedArrayStorage : ArrayStorage, IDisposable
         try
         {
             MemoryMappedViewAccessor view = file.CreateViewAccessor(0, length, access);
-            var storage = new MappedArrayStorage(file, view, length, copyOnWrite);
-            if (randomAccess)
-            {
-                MemoryAdvice.ExpectRandomAccess(storage.Pointer, (nuint)length);
-            }
-
-            return storage;
+            return new MappedArrayStorage(file, view, length, copyOnWrite);
         }
         catch
         {

@@ -11,7 +11,6 @@ internal static partial class MemoryAdvice
     /// <summary>The size of a transparent huge page on x64 and arm64 Linux.</summary>
     public const nuint HugePageSize = 2u << 20;
 
-    private const int MadviseRandom = 1; // MADV_RANDOM
     private const int MadviseWillNeed = 3; // MADV_WILLNEED
     private const int MadviseHugePage = 14; // MADV_HUGEPAGE
     private const long PageSize = 4096;
@@ -26,18 +25,6 @@ internal static partial class MemoryAdvice
         if (OperatingSystem.IsLinux() && length >= HugePageThreshold)
         {
             _ = Madvise((nint)address, length, MadviseHugePage);
-        }
-    }
-
-    /// <summary>
-    /// Tells Linux that a mapped file is read at random: a page fault then reads that page, not the megabytes of
-    /// read-around that serve sequential reading. An index pass touches one header page here and there.
-    /// </summary>
-    public static unsafe void ExpectRandomAccess(void* address, nuint length)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            _ = Madvise((nint)address, length, MadviseRandom);
         }
     }
 

@@ -25,29 +25,17 @@ internal sealed class WireReader
     private readonly ReadOnlySequence<byte> _data;
     private readonly ArrayStorage? _storage;
     private readonly int _maxDepth;
-    private readonly bool _keepChunked;
     private readonly List<string> _path = [];
 
     /// <param name="data">The bytes of one checkpoint.</param>
     /// <param name="storage">The memory <paramref name="data"/> was made over (offset 0 = its start), for zero-copy arrays; or null to copy.</param>
     /// <param name="options">Limits.</param>
-    /// <param name="keepChunked">
-    /// Leave chunked arrays as their (validated) maps instead of joining their chunks: for an index, which must
-    /// not touch payloads. Needs <paramref name="storage"/>.
-    /// </param>
-    public WireReader(ReadOnlySequence<byte> data, ArrayStorage? storage, MsgpackOptions options, bool keepChunked = false)
+    public WireReader(ReadOnlySequence<byte> data, ArrayStorage? storage, MsgpackOptions options)
     {
         _data = data;
         _storage = storage;
         _maxDepth = options.MaxDepth;
-        _keepChunked = keepChunked && storage is not null;
     }
-
-    /// <summary>
-    /// Bytes of ndarray payloads that were sliced as views of the storage and never read: what a pass over the
-    /// data skipped. The bytes the reader looked at are the data's length minus this.
-    /// </summary>
-    public long SkippedPayloadBytes { get; private set; }
 
     /// <summary>Reads the one value the data holds; trailing bytes are an error.</summary>
     /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint (without a file name).</exception>
@@ -143,21 +131,10 @@ internal sealed class WireReader
             _path.RemoveAt(_path.Count - 1);
         }
 
-        if (!map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker))
-        {
-            return map;
-        }
-
-        if (_keepChunked)
-        {
-            _ = ValidateChunked(map, out _);
-            return map;
-        }
-
-        return new StateValue(Unchunk(map));
+        return map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker) ? new StateValue(Unchunk(map)) : map;
     }
 
-    private static string ReadString(ref MessagePackReader reader)
+    internal static string ReadString(ref MessagePackReader reader)
     {
         ReadOnlySequence<byte> bytes = reader.ReadStringSequence()!.Value;
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
@@ -220,53 +197,9 @@ internal sealed class WireReader
     private NdArray ReadNdArray(ReadOnlySequence<byte> payload, bool scalar)
     {
         var reader = new MessagePackReader(payload);
-        if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 3)
+        if (ReadNdArrayHeader(ref reader, scalar, out DType? dtype, out Shape shape) is string error)
         {
-            throw Invalid("an ndarray payload must be [shape, dtype, bytes]");
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.Array)
-        {
-            throw Invalid("an ndarray shape must be a list of ints");
-        }
-
-        int rank = reader.ReadArrayHeader();
-        if (rank > MaxRank || (scalar && rank != 0))
-        {
-            throw Invalid(scalar ? "a numpy scalar must have shape ()" : $"an ndarray of rank {rank} (at most {MaxRank})");
-        }
-
-        Span<long> dims = stackalloc long[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            if (reader.NextMessagePackType != MessagePackType.Integer)
-            {
-                throw Invalid("an ndarray shape must be a list of ints");
-            }
-
-            long d = reader.NextCode == MessagePackCode.UInt64 ? -1 : reader.ReadInt64();
-            if (d < 0)
-            {
-                throw Invalid($"an ndarray has a negative or huge dimension in its shape");
-            }
-
-            dims[i] = d;
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.String)
-        {
-            throw Invalid("an ndarray dtype must be a string");
-        }
-
-        string name = ReadString(ref reader);
-        if (!DType.TryFromName(name, out DType? dtype))
-        {
-            throw Invalid(name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'");
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.Binary)
-        {
-            throw Invalid("an ndarray's data must be bytes");
+            throw Invalid(error);
         }
 
         ReadOnlySequence<byte> bytes = reader.ReadBytes()!.Value;
@@ -275,36 +208,97 @@ internal sealed class WireReader
             throw Invalid("an ndarray payload must be [shape, dtype, bytes] with nothing after");
         }
 
-        if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
+        if (CheckDataLength(dtype!, shape, bytes.Length) is string mismatch)
         {
-            throw Invalid($"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist");
-        }
-
-        var shape = new Shape(dims);
-        if (bytes.Length != count * dtype.ItemSize)
-        {
-            throw Invalid($"a {dtype} array of shape {shape} needs {count * dtype.ItemSize} bytes, the data has {bytes.Length}");
+            throw Invalid(mismatch);
         }
 
         if (_storage is not null)
         {
-            if (!scalar)
-            {
-                SkippedPayloadBytes += bytes.Length;
-            }
-
-            return new NdArray(dtype, shape, _storage, _data.GetOffset(bytes.Start));
+            return new NdArray(dtype!, shape, _storage, _data.GetOffset(bytes.Start));
         }
 
         ArrayStorage storage = NdArray.Allocate(bytes.Length, zero: false);
         CopyTo(bytes, storage, 0);
-        return new NdArray(dtype, shape, storage, 0);
+        return new NdArray(dtype!, shape, storage, 0);
     }
+
+    /// <summary>
+    /// Reads an ndarray payload up to its data: <c>[</c>, the shape, the dtype name, and stops before the bin value of
+    /// the element bytes (checked to be one). Returns what is wrong, or null.
+    /// </summary>
+    internal static string? ReadNdArrayHeader(ref MessagePackReader reader, bool scalar, out DType? dtype, out Shape shape)
+    {
+        dtype = null;
+        shape = default;
+        if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 3)
+        {
+            return "an ndarray payload must be [shape, dtype, bytes]";
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            return "an ndarray shape must be a list of ints";
+        }
+
+        int rank = reader.ReadArrayHeader();
+        if (rank > MaxRank || (scalar && rank != 0))
+        {
+            return scalar ? "a numpy scalar must have shape ()" : $"an ndarray of rank {rank} (at most {MaxRank})";
+        }
+
+        Span<long> dims = stackalloc long[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            if (reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                return "an ndarray shape must be a list of ints";
+            }
+
+            long d = reader.NextCode == MessagePackCode.UInt64 ? -1 : reader.ReadInt64();
+            if (d < 0)
+            {
+                return "an ndarray has a negative or huge dimension in its shape";
+            }
+
+            dims[i] = d;
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            return "an ndarray dtype must be a string";
+        }
+
+        string name = ReadString(ref reader);
+        if (!DType.TryFromName(name, out dtype))
+        {
+            return name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'";
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Binary)
+        {
+            return "an ndarray's data must be bytes";
+        }
+
+        if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
+        {
+            return $"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist";
+        }
+
+        shape = new Shape(dims);
+        return null;
+    }
+
+    /// <summary>Checks that the element bytes are as many as the shape and dtype need; returns what is wrong, or null.</summary>
+    internal static string? CheckDataLength(DType dtype, Shape shape, long length) =>
+        length == shape.ElementCount * dtype.ItemSize
+            ? null
+            : $"a {dtype} array of shape {shape} needs {shape.ElementCount * dtype.ItemSize} bytes, the data has {length}";
 
     // flax's _unchunk: shape {"0": d0, ...}; chunks {"0": flat array, ...}, concatenated in key order.
     private NdArray Unchunk(StateMap map)
     {
-        NdArray[] parts = ValidateChunked(map, out long[] dims);
+        NdArray[] parts = ValidateChunked(map, out long[] dims, reason => Invalid(reason));
         DType dtype = parts[0].DType;
         long total = 0;
         foreach (NdArray part in parts)
@@ -324,12 +318,12 @@ internal sealed class WireReader
     }
 
     /// <summary>Checks a chunked-array map (shape, chunks all there, one dtype, element counts agree) and returns its chunks in order.</summary>
-    private NdArray[] ValidateChunked(StateMap map, out long[] dims)
+    internal static NdArray[] ValidateChunked(StateMap map, out long[] dims, Func<string, Exception> invalid)
     {
         if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
             || !map.TryGetValue("chunks", out StateNode? chunksNode) || chunksNode is not StateMap chunks)
         {
-            throw Invalid("a chunked array needs a 'shape' map and a 'chunks' map");
+            throw invalid("a chunked array needs a 'shape' map and a 'chunks' map");
         }
 
         dims = new long[shapeMap.Count];
@@ -337,7 +331,7 @@ internal sealed class WireReader
         {
             if (!shapeMap.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? d) || d is not StateValue { Value: long dim } || dim < 0)
             {
-                throw Invalid($"a chunked array's shape lacks a valid dimension \"{i}\"");
+                throw invalid($"a chunked array's shape lacks a valid dimension \"{i}\"");
             }
 
             dims[i] = dim;
@@ -349,12 +343,12 @@ internal sealed class WireReader
         {
             if (!chunks.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? part) || part is not StateValue { Value: NdArray array })
             {
-                throw Invalid($"a chunked array lacks chunk \"{i}\"");
+                throw invalid($"a chunked array lacks chunk \"{i}\"");
             }
 
             if (array.DType != parts[0]?.DType && i > 0)
             {
-                throw Invalid($"the chunks of a chunked array differ in dtype ({parts[0].DType} and {array.DType})");
+                throw invalid($"the chunks of a chunked array differ in dtype ({parts[0].DType} and {array.DType})");
             }
 
             parts[i] = array;
@@ -363,12 +357,12 @@ internal sealed class WireReader
 
         if (parts.Length == 0)
         {
-            throw Invalid("a chunked array has no chunks");
+            throw invalid("a chunked array has no chunks");
         }
 
         if (!Shape.TryGetElementCount(dims, out long expected) || expected != total)
         {
-            throw Invalid($"a chunked array of shape ({string.Join(", ", dims)}) has {total} elements in its chunks");
+            throw invalid($"a chunked array of shape ({string.Join(", ", dims)}) has {total} elements in its chunks");
         }
 
         return parts;

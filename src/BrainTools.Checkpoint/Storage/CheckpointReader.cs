@@ -50,9 +50,9 @@ public sealed class CheckpointReader : IDisposable
     public CheckpointEntry Root { get; }
 
     /// <summary>
-    /// Bytes of the file this reader has looked at or handed out so far: the headers the index pass parsed plus the
-    /// array bytes of every read (as views or copies). Payloads nobody asked for are not counted: their pages are
-    /// never touched.
+    /// Bytes of the file this reader has read or handed out so far: what the index pass read from the file (headers,
+    /// in windows of 4 KiB) plus the array bytes of every read (as views or copies). Payloads nobody asked for are
+    /// not counted: they are neither read nor touched.
     /// </summary>
     internal long BytesTouched => Interlocked.Read(ref _bytesTouched);
 
@@ -174,17 +174,14 @@ public sealed class CheckpointReader : IDisposable
     /// <summary>Maps and indexes a checkpoint file.</summary>
     internal static CheckpointReader Open(string path, MsgpackOptions options)
     {
-        MappedArrayStorage file;
-        using (SafeFileHandle handle = CheckpointFile.Open(path, options, out long length))
-        {
-            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true, randomAccess: true);
-        }
-
+        using SafeFileHandle handle = CheckpointFile.Open(path, options, out long length);
+        MappedArrayStorage file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
         try
         {
-            var reader = new WireReader(StorageSequence.Create(file, file.ByteLength), file, options, keepChunked: true);
+            // Headers come in by small reads; the mapping is touched only where arrays are read.
+            var reader = new WireIndexReader(handle, file, options);
             StateNode index = reader.ReadRoot();
-            return new CheckpointReader(path, file, CheckpointEntry.CreateRoot(index), file.ByteLength - reader.SkippedPayloadBytes);
+            return new CheckpointReader(path, file, CheckpointEntry.CreateRoot(index), reader.BytesRead);
         }
         catch (InvalidCheckpointException e)
         {
@@ -274,7 +271,7 @@ public sealed class CheckpointReader : IDisposable
                 _viewsHandedOut = true;
             }
 
-            // The view will be read whole, most likely: have the OS read it ahead, as the random-access hint stopped it from doing.
+            // The view will most likely be read whole: have the OS start reading it now.
             unsafe
             {
                 MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);

