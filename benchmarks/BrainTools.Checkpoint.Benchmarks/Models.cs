@@ -28,6 +28,25 @@ public static class Models
         return new StateMap().Set("layers", layers);
     }
 
+    /// <summary>
+    /// <c>{"layers": {"0": {"weight": float32 (15728640,), "bias": float32 (1048576,)}, ...}}</c>: layers of 60 MiB
+    /// plus 4 MiB, the shape of a large model (few, large arrays), from one shared pair of arrays.
+    /// </summary>
+    /// <param name="totalBytes">Bytes of all arrays, a multiple of 64 MiB.</param>
+    public static StateMap LargeLayers(long totalBytes)
+    {
+        int count = checked((int)(totalBytes / (64L << 20)));
+        NdArray weight = NdArray.FromArray(new float[(60 << 20) / sizeof(float)], new Shape((60L << 20) / sizeof(float)));
+        NdArray bias = Weight(1).Reshape(new Shape((long)LayerBytes / sizeof(float)));
+        var layers = new StateMap(count);
+        for (int i = 0; i < count; i++)
+        {
+            layers.Set(i.ToString(CultureInfo.InvariantCulture), new StateMap().Set("weight", weight).Set("bias", bias));
+        }
+
+        return new StateMap().Set("layers", layers);
+    }
+
     /// <summary>The tutorial's first checkpoint (seed_basic): weights, bias and a config map.</summary>
     public static StateMap Tutorial() => new StateMap()
         .Set("weights", NdArray.Create<float>([1f, 2f, 3f, 4f], new Shape(2L, 2L)))

@@ -21,6 +21,7 @@ namespace BrainTools.Checkpoint.Format;
 internal sealed class WireIndexReader
 {
     private const int Window = 4096;
+    private const int Block = 1 << 30;
 
     // Headers are short (an ndarray's with a rank-64 shape is under 700 bytes): a step starts with at least this
     // much of the window ahead, else the window moves first.
@@ -32,9 +33,14 @@ internal sealed class WireIndexReader
     private readonly MsgpackOptions _options;
     private readonly List<string> _path = [];
     private readonly byte[] _buffer = new byte[Window];
+    private readonly ReadOnlyMemory<byte>[] _blocks;
     private long _windowStart;
     private int _windowLength;
     private long _position;
+
+    // The window, then the rest of the file through the mapping: built once per window, steps start inside it.
+    private Segment? _first;
+    private Segment? _last;
 
     /// <param name="handle">The file, open for reading.</param>
     /// <param name="file">The same file in memory (mapped): arrays become views of it.</param>
@@ -45,6 +51,14 @@ internal sealed class WireIndexReader
         _file = file;
         _length = file.ByteLength;
         _options = options;
+
+        // The mapped file in blocks of 1 GiB (a Memory's length is an int), made once.
+        _blocks = new ReadOnlyMemory<byte>[(int)((_length + Block - 1) / Block)];
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            long offset = (long)i * Block;
+            _blocks[i] = new StorageMemoryManager(file, offset, (int)Math.Min(Block, _length - offset)).Memory;
+        }
     }
 
     private delegate T Step<T>(ref MessagePackReader reader);
@@ -212,15 +226,7 @@ internal sealed class WireIndexReader
         }
 
         long windowEnd = _windowStart + _windowLength;
-        var first = new Segment(new ReadOnlyMemory<byte>(_buffer, (int)(_position - _windowStart), (int)(windowEnd - _position)), 0);
-        Segment last = first;
-        for (long offset = windowEnd; offset < _length; offset += 1 << 30)
-        {
-            int size = (int)Math.Min(1 << 30, _length - offset);
-            last = last.Append(new StorageMemoryManager(_file, offset, size).Memory);
-        }
-
-        var reader = new MessagePackReader(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length));
+        var reader = new MessagePackReader(new ReadOnlySequence<byte>(_first!, (int)(_position - _windowStart), _last!, _last!.Memory.Length));
         T result = step(ref reader);
         if (countPastWindow && _position + reader.Consumed > windowEnd)
         {
@@ -249,6 +255,18 @@ internal sealed class WireIndexReader
         BytesRead += size;
         _windowStart = start;
         _windowLength = size;
+        _first = new Segment(new ReadOnlyMemory<byte>(_buffer, 0, size), 0);
+        _last = _first;
+        long windowEnd = start + size;
+        if (windowEnd < _length)
+        {
+            int block = (int)(windowEnd / Block);
+            _last = _last.Append(_blocks[block][(int)(windowEnd - ((long)block * Block))..]);
+            for (block++; block < _blocks.Length; block++)
+            {
+                _last = _last.Append(_blocks[block]);
+            }
+        }
     }
 
     private InvalidCheckpointException Invalid(string reason, Exception? inner = null) => new(reason, null, TreePath(), inner);
