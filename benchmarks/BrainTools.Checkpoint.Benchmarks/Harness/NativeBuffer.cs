@@ -38,12 +38,12 @@ public sealed unsafe class NativeBuffer : IDisposable
         }
     }
 
-    /// <summary>Writes the buffer to a stream in windows of 1 GiB.</summary>
-    public void WriteTo(Stream stream)
+    /// <summary>Writes the buffer to a stream in writes of <paramref name="piece"/> bytes (1 GiB by default).</summary>
+    public void WriteTo(Stream stream, int piece = Window)
     {
-        for (long offset = 0; offset < Length; offset += Window)
+        for (long offset = 0; offset < Length; offset += piece)
         {
-            stream.Write(Span(offset, (int)Math.Min(Window, Length - offset)));
+            stream.Write(Span(offset, (int)Math.Min(piece, Length - offset)));
         }
     }
 
