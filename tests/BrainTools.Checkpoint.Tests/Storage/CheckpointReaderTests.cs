@@ -187,6 +187,41 @@ public class CheckpointReaderTests
     }
 
     [Fact]
+    public void ReadArray_ManyThreadsWhileDisposing_ReturnsArraysOrThrowsDisposed()
+    {
+        var random = new Random(9);
+        NdArray array = TreeGenerator.RandomArray(random, DType.Float32, new Shape(64L, 64L));
+        using var dir = new TempDirectory();
+        string file = dir.File("chunked.msgpack");
+
+        // Chunked, so every read copies out of the mapping while Dispose may run.
+        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 1000 });
+        CheckpointReader reader = Msgpack.Open(file);
+        int read = 0, refused = 0;
+
+        Parallel.For(0, 200, i =>
+        {
+            if (i == 100)
+            {
+                reader.Dispose();
+            }
+
+            try
+            {
+                Assert.True(array.Equals(reader.ReadArray("a")));
+                Interlocked.Increment(ref read);
+            }
+            catch (ObjectDisposedException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+        });
+
+        Assert.Equal(200, read + refused);
+        Assert.True(refused > 0);
+    }
+
+    [Fact]
     public void ReadArray_NotAnArrayOrMissing_Throws()
     {
         using var dir = new TempDirectory();
