@@ -24,7 +24,7 @@ internal static partial class MemoryAdvice
     {
         if (OperatingSystem.IsLinux() && length >= HugePageThreshold)
         {
-            _ = Madvise((nint)address, length, MadviseHugePage);
+            TryAdvise((nint)address, length, MadviseHugePage);
         }
     }
 
@@ -35,7 +35,19 @@ internal static partial class MemoryAdvice
         {
             // madvise wants a page-aligned start.
             long start = (long)address & ~(PageSize - 1);
-            _ = Madvise((nint)start, (nuint)((long)address + length - start), MadviseWillNeed);
+            TryAdvise((nint)start, (nuint)((long)address + length - start), MadviseWillNeed);
+        }
+    }
+
+    // Advice is only a hint: a C library without madvise (or a kernel that refuses) changes nothing.
+    private static void TryAdvise(nint address, nuint length, int advice)
+    {
+        try
+        {
+            _ = Madvise(address, length, advice);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
         }
     }
 
