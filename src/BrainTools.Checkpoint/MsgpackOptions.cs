@@ -58,4 +58,23 @@ public sealed record MsgpackOptions
     /// <c>null</c> sends them to <see cref="Msgpack.Warning"/>. May be called on a background thread.
     /// </summary>
     public Action<CheckpointWarning>? OnWarning { get; init; }
+
+    /// <summary>How a full load gets the file into memory: read (the default) or mapped.</summary>
+    public CheckpointLoadMode LoadMode { get; init; } = CheckpointLoadMode.Read;
+
+    /// <summary>
+    /// Files of at least this many bytes are read with parallel positional reads (default 64 MiB); smaller ones
+    /// with one thread, where starting threads costs more than it gains.
+    /// </summary>
+    public long ParallelReadThreshold
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    }
+
+    = 64L << 20;
 }

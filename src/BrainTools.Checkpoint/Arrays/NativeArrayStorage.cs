@@ -17,7 +17,13 @@ internal sealed unsafe class NativeArrayStorage : ArrayStorage, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(byteLength);
         ByteLength = byteLength;
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(byteLength, 1), Alignment);
+        bool large = byteLength >= MemoryAdvice.HugePageThreshold;
+        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(byteLength, 1), large ? MemoryAdvice.HugePageSize : Alignment);
+        if (large)
+        {
+            MemoryAdvice.UseHugePages(_pointer, (nuint)byteLength);
+        }
+
         if (zero)
         {
             NativeMemory.Clear(_pointer, (nuint)byteLength);

@@ -27,6 +27,11 @@ internal sealed unsafe class StorageMemoryManager : MemoryManager<byte>
             return new MemoryHandle(native.Pointer + _offset + elementIndex, default, this);
         }
 
+        if (_storage is MappedArrayStorage mapped)
+        {
+            return new MemoryHandle(mapped.Pointer + _offset + elementIndex, default, this);
+        }
+
         GCHandle handle = GCHandle.Alloc(((ManagedArrayStorage)_storage).Array, GCHandleType.Pinned);
         return new MemoryHandle(Unsafe.AsPointer(ref Unsafe.Add(ref _storage.GetReference(), (nint)(_offset + elementIndex))), handle, this);
     }

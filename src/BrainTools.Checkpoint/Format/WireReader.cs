@@ -148,7 +148,7 @@ internal sealed class WireReader
     // Kept out of line (as are ReadExtension and Unchunk): inlined, their locals would enlarge the frame of every
     // level of map recursion, and a thread's stack would hold fewer levels.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static string ReadString(ref MessagePackReader reader)
+    internal static string ReadString(ref MessagePackReader reader)
     {
         ReadOnlySequence<byte> bytes = reader.ReadStringSequence()!.Value;
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
@@ -212,53 +212,9 @@ internal sealed class WireReader
     private NdArray ReadNdArray(ReadOnlySequence<byte> payload, bool scalar)
     {
         var reader = new MessagePackReader(payload);
-        if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 3)
+        if (ReadNdArrayHeader(ref reader, scalar, out DType? dtype, out Shape shape) is string error)
         {
-            throw Invalid("an ndarray payload must be [shape, dtype, bytes]");
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.Array)
-        {
-            throw Invalid("an ndarray shape must be a list of ints");
-        }
-
-        int rank = reader.ReadArrayHeader();
-        if (rank > MaxRank || (scalar && rank != 0))
-        {
-            throw Invalid(scalar ? "a numpy scalar must have shape ()" : $"an ndarray of rank {rank} (at most {MaxRank})");
-        }
-
-        Span<long> dims = stackalloc long[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            if (reader.NextMessagePackType != MessagePackType.Integer)
-            {
-                throw Invalid("an ndarray shape must be a list of ints");
-            }
-
-            long d = reader.NextCode == MessagePackCode.UInt64 ? -1 : reader.ReadInt64();
-            if (d < 0)
-            {
-                throw Invalid($"an ndarray has a negative or huge dimension in its shape");
-            }
-
-            dims[i] = d;
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.String)
-        {
-            throw Invalid("an ndarray dtype must be a string");
-        }
-
-        string name = ReadString(ref reader);
-        if (!DType.TryFromName(name, out DType? dtype))
-        {
-            throw Invalid(name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'");
-        }
-
-        if (reader.NextMessagePackType != MessagePackType.Binary)
-        {
-            throw Invalid("an ndarray's data must be bytes");
+            throw Invalid(error);
         }
 
         ReadOnlySequence<byte> bytes = reader.ReadBytes()!.Value;
@@ -267,80 +223,108 @@ internal sealed class WireReader
             throw Invalid("an ndarray payload must be [shape, dtype, bytes] with nothing after");
         }
 
-        if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
+        if (CheckDataLength(dtype!, shape, bytes.Length) is string mismatch)
         {
-            throw Invalid($"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist");
-        }
-
-        var shape = new Shape(dims);
-        if (bytes.Length != count * dtype.ItemSize)
-        {
-            throw Invalid($"a {dtype} array of shape {shape} needs {count * dtype.ItemSize} bytes, the data has {bytes.Length}");
+            throw Invalid(mismatch);
         }
 
         if (_storage is not null)
         {
-            return new NdArray(dtype, shape, _storage, _data.GetOffset(bytes.Start));
+            return new NdArray(dtype!, shape, _storage, _data.GetOffset(bytes.Start));
         }
 
         ArrayStorage storage = NdArray.Allocate(bytes.Length, zero: false);
         CopyTo(bytes, storage, 0);
-        return new NdArray(dtype, shape, storage, 0);
+        return new NdArray(dtype!, shape, storage, 0);
     }
+
+    /// <summary>
+    /// Reads an ndarray payload up to its data: <c>[</c>, the shape, the dtype name, and stops before the bin value of
+    /// the element bytes (checked to be one). Returns what is wrong, or null.
+    /// </summary>
+    internal static string? ReadNdArrayHeader(ref MessagePackReader reader, bool scalar, out DType? dtype, out Shape shape)
+    {
+        dtype = null;
+        shape = default;
+        if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 3)
+        {
+            return "an ndarray payload must be [shape, dtype, bytes]";
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            return "an ndarray shape must be a list of ints";
+        }
+
+        int rank = reader.ReadArrayHeader();
+        if (rank > MaxRank || (scalar && rank != 0))
+        {
+            return scalar ? "a numpy scalar must have shape ()" : $"an ndarray of rank {rank} (at most {MaxRank})";
+        }
+
+        Span<long> dims = stackalloc long[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            if (reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                return "an ndarray shape must be a list of ints";
+            }
+
+            long d = reader.NextCode == MessagePackCode.UInt64 ? -1 : reader.ReadInt64();
+            if (d < 0)
+            {
+                return "an ndarray has a negative or huge dimension in its shape";
+            }
+
+            dims[i] = d;
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            return "an ndarray dtype must be a string";
+        }
+
+        string name = ReadString(ref reader);
+        if (!DType.TryFromName(name, out dtype))
+        {
+            return name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'";
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Binary)
+        {
+            return "an ndarray's data must be bytes";
+        }
+
+        if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
+        {
+            return $"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist";
+        }
+
+        shape = new Shape(dims);
+        return null;
+    }
+
+    /// <summary>Checks that the element bytes are as many as the shape and dtype need; returns what is wrong, or null.</summary>
+    internal static string? CheckDataLength(DType dtype, Shape shape, long length) =>
+        length == shape.ElementCount * dtype.ItemSize
+            ? null
+            : $"a {dtype} array of shape {shape} needs {shape.ElementCount * dtype.ItemSize} bytes, the data has {length}";
 
     // flax's _unchunk: shape {"0": d0, ...}; chunks {"0": flat array, ...}, concatenated in key order.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private NdArray Unchunk(StateMap map)
     {
-        if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
-            || !map.TryGetValue("chunks", out StateNode? chunksNode) || chunksNode is not StateMap chunks)
-        {
-            throw Invalid("a chunked array needs a 'shape' map and a 'chunks' map");
-        }
-
-        var dims = new long[shapeMap.Count];
-        for (int i = 0; i < dims.Length; i++)
-        {
-            if (!shapeMap.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? d) || d is not StateValue { Value: long dim } || dim < 0)
-            {
-                throw Invalid($"a chunked array's shape lacks a valid dimension \"{i}\"");
-            }
-
-            dims[i] = dim;
-        }
-
-        var parts = new NdArray[chunks.Count];
-        long total = 0;
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!chunks.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? part) || part is not StateValue { Value: NdArray array })
-            {
-                throw Invalid($"a chunked array lacks chunk \"{i}\"");
-            }
-
-            if (array.DType != parts[0]?.DType && i > 0)
-            {
-                throw Invalid($"the chunks of a chunked array differ in dtype ({parts[0].DType} and {array.DType})");
-            }
-
-            parts[i] = array;
-            total = checked(total + array.Length);
-        }
-
-        if (parts.Length == 0)
-        {
-            throw Invalid("a chunked array has no chunks");
-        }
-
-        if (!Shape.TryGetElementCount(dims, out long expected) || expected != total)
-        {
-            throw Invalid($"a chunked array of shape ({string.Join(", ", dims)}) has {total} elements in its chunks");
-        }
-
+        NdArray[] parts = ValidateChunked(map, out long[] dims, reason => Invalid(reason));
         DType dtype = parts[0].DType;
         if (CompactInPlace(parts))
         {
             return new NdArray(dtype, new Shape(dims), _storage!, parts[0].ByteOffset);
+        }
+
+        long total = 0;
+        foreach (NdArray part in parts)
+        {
+            total += part.Length;
         }
 
         ArrayStorage storage = NdArray.Allocate(total * dtype.ItemSize, zero: false);
@@ -352,6 +336,57 @@ internal sealed class WireReader
         }
 
         return new NdArray(dtype, new Shape(dims), storage, 0);
+    }
+
+    /// <summary>Checks a chunked-array map (shape, chunks all there, one dtype, element counts agree) and returns its chunks in order.</summary>
+    internal static NdArray[] ValidateChunked(StateMap map, out long[] dims, Func<string, Exception> invalid)
+    {
+        if (!map.TryGetValue("shape", out StateNode? shapeNode) || shapeNode is not StateMap shapeMap
+            || !map.TryGetValue("chunks", out StateNode? chunksNode) || chunksNode is not StateMap chunks)
+        {
+            throw invalid("a chunked array needs a 'shape' map and a 'chunks' map");
+        }
+
+        dims = new long[shapeMap.Count];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (!shapeMap.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? d) || d is not StateValue { Value: long dim } || dim < 0)
+            {
+                throw invalid($"a chunked array's shape lacks a valid dimension \"{i}\"");
+            }
+
+            dims[i] = dim;
+        }
+
+        var parts = new NdArray[chunks.Count];
+        long total = 0;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!chunks.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out StateNode? part) || part is not StateValue { Value: NdArray array })
+            {
+                throw invalid($"a chunked array lacks chunk \"{i}\"");
+            }
+
+            if (array.DType != parts[0]?.DType && i > 0)
+            {
+                throw invalid($"the chunks of a chunked array differ in dtype ({parts[0].DType} and {array.DType})");
+            }
+
+            parts[i] = array;
+            total = checked(total + array.Length);
+        }
+
+        if (parts.Length == 0)
+        {
+            throw invalid("a chunked array has no chunks");
+        }
+
+        if (!Shape.TryGetElementCount(dims, out long expected) || expected != total)
+        {
+            throw invalid($"a chunked array of shape ({string.Join(", ", dims)}) has {total} elements in its chunks");
+        }
+
+        return parts;
     }
 
     /// <summary>

@@ -1,0 +1,331 @@
+using BrainTools.Checkpoint.Format;
+using BrainTools.Checkpoint.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace BrainTools.Checkpoint;
+
+/// <summary>
+/// An opened checkpoint (<see cref="Msgpack.Open"/>): the file is mapped into memory and indexed (keys, dtypes,
+/// shapes, where each array's bytes are) by one pass over its headers that skips the array payloads, so opening
+/// a 10 GiB checkpoint costs about as much as opening a small one. Arrays, row slices of arrays and sub-trees are
+/// then read on demand.
+/// </summary>
+/// <remarks>
+/// <para>Memory: an array read from the reader is a view of the mapped file (no copy; the OS reads its pages when
+/// they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes stay private
+/// to the process, never reaching the file. Chunked arrays, and row slices that cross their chunks, are copied
+/// into memory of their own. Use <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
+/// <para>The file is validated as a full load validates it (a hostile file is an <see cref="InvalidCheckpointException"/>
+/// from <see cref="Msgpack.Open"/>), except that the payload bytes of arrays are not looked at until read.</para>
+/// <para>Lifetime: <see cref="Dispose"/> ends reading (later reads throw <see cref="ObjectDisposedException"/>) and
+/// unmaps the file at once if no array view was handed out; otherwise the mapping lives on until the last view is
+/// collected, so views never dangle. The index (<see cref="Root"/>) stays valid.</para>
+/// <para>Thread safety: all members may be called from many threads at once, <see cref="Dispose"/> included
+/// (it waits for copies in progress). The file must not be truncated while it is mapped; an atomic save that
+/// replaces it leaves the opened version readable.</para>
+/// </remarks>
+public sealed class CheckpointReader : IDisposable
+{
+    private readonly MappedArrayStorage _file;
+    private readonly Lock _gate = new();
+    private long _bytesTouched;
+    private bool _disposed;
+    private bool _viewsHandedOut;
+
+    private CheckpointReader(string path, MappedArrayStorage file, CheckpointEntry root, long headerBytes)
+    {
+        FilePath = path;
+        _file = file;
+        Root = root;
+        _bytesTouched = headerBytes;
+    }
+
+    /// <summary>The checkpoint file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The file's length in bytes.</summary>
+    public long FileLength => _file.ByteLength;
+
+    /// <summary>The index of the file: its root entry (a map for a state dict), with every key, dtype and shape below it.</summary>
+    public CheckpointEntry Root { get; }
+
+    /// <summary>
+    /// Bytes of the file this reader has read or handed out so far: what the index pass read from the file (headers,
+    /// in windows of 4 KiB) plus the array bytes of every read (as views or copies). Payloads nobody asked for are
+    /// not counted: they are neither read nor touched.
+    /// </summary>
+    internal long BytesTouched => Interlocked.Read(ref _bytesTouched);
+
+    /// <summary>The entry at <paramref name="path"/>.</summary>
+    /// <param name="path">Keys joined by <c>/</c>: <c>layers/0/weight</c> or <c>./layers/0/weight</c>; <c>.</c> or empty for the root.</param>
+    /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
+    public CheckpointEntry this[string path] => TryGetEntry(path, out CheckpointEntry? entry)
+        ? entry
+        : throw new KeyNotFoundException($"The checkpoint {FilePath} has no entry at path {Normalize(path)}.");
+
+    /// <summary>The entry at <paramref name="path"/> (see <see cref="this[string]"/>), if there is one.</summary>
+    public bool TryGetEntry(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CheckpointEntry? entry)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        entry = Root;
+        foreach (string key in Keys(path))
+        {
+            if (!entry.TryGetChild(key, out entry))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads the array at <paramref name="path"/>: a view of the mapped file, or for a chunked array its chunks joined into a copy.</summary>
+    /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
+    /// <exception cref="InvalidOperationException">The entry is not an array.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public NdArray ReadArray(string path) => ReadArray(RequireArray(path));
+
+    /// <summary>Reads the array of an entry of this reader's index.</summary>
+    /// <exception cref="InvalidOperationException">The entry is not an array.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public NdArray ReadArray(CheckpointEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        RequireArray(entry);
+        return Slice(entry, 0, entry.ByteLength, entry.Shape);
+    }
+
+    /// <summary>
+    /// Reads rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 (along the first axis)
+    /// of the array at <paramref name="path"/>: only those rows' bytes are read (a view, or a copy for a chunked array).
+    /// The result has shape <c>(count, ...rest of the shape)</c>.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
+    /// <exception cref="InvalidOperationException">The entry is not an array of rank 1 or more.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are not all within the array.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public NdArray ReadRows(string path, long start, long count)
+    {
+        CheckpointEntry entry = RequireArray(path);
+        if (entry.Shape.Rank == 0)
+        {
+            throw new InvalidOperationException($"The array at path {entry.Path} is 0-d: it has no rows.");
+        }
+
+        long rows = entry.Shape[0];
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (start > rows - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {start}..{start + count} are past the {rows} rows of the array at path {entry.Path}.");
+        }
+
+        long[] dims = entry.Shape.Dimensions.ToArray();
+        dims[0] = 1;
+        long rowBytes = new Shape(dims).ElementCount * entry.DType!.ItemSize;
+        dims[0] = count;
+        return Slice(entry, start * rowBytes, count * rowBytes, new Shape(dims));
+    }
+
+    /// <summary>Reads the sub-tree at <paramref name="path"/> (the whole checkpoint for <c>.</c>) as a full load would return it.</summary>
+    /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public StateNode ReadTree(string path = ".") => Read(this[path]);
+
+    /// <summary>
+    /// Reads only the parts of the checkpoint that <paramref name="template"/> asks for: where the template has a
+    /// map and the file has one, the keys of the template are followed (keys the file lacks are left out, so that
+    /// restoring reports them; keys the template lacks are not read); where the template has anything else, the
+    /// whole entry at that place is read. Give the result to a restore into the same template.
+    /// </summary>
+    /// <param name="template">A <see cref="StateNode"/>, or any object <see cref="Msgpack.ToStateDict"/> accepts (a model, a dictionary).</param>
+    /// <returns>The raw state dict, shaped like the file, holding only what the template reaches.</returns>
+    /// <exception cref="CheckpointException">The template has no state-dict form.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
+    public StateNode ReadMatching(object? template)
+    {
+        StateNode shape = template as StateNode ?? Msgpack.ToStateDict(template);
+        return Match(Root, shape);
+    }
+
+    /// <summary>
+    /// Ends reading: later reads throw <see cref="ObjectDisposedException"/>. Unmaps the file now (after copies in
+    /// progress) unless array views were handed out, which keep the mapping alive until they are collected.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_viewsHandedOut)
+            {
+                return;
+            }
+        }
+
+        _file.Dispose();
+    }
+
+    /// <summary>Maps and indexes a checkpoint file.</summary>
+    internal static CheckpointReader Open(string path, MsgpackOptions options)
+    {
+        using SafeFileHandle handle = CheckpointFile.Open(path, options, out long length);
+        MappedArrayStorage file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+        try
+        {
+            // Headers come in by small reads; the mapping is touched only where arrays are read.
+            var reader = new WireIndexReader(handle, file, options);
+            StateNode index = reader.ReadRoot();
+            return new CheckpointReader(path, file, CheckpointEntry.CreateRoot(index), reader.BytesRead);
+        }
+        catch (InvalidCheckpointException e)
+        {
+            file.Dispose();
+            throw e.WithFile(path);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static IEnumerable<string> Keys(string path)
+    {
+        string trimmed = path is "." or "" ? string.Empty : path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path;
+        return trimmed.Length == 0 ? [] : trimmed.Split('/');
+    }
+
+    private static string Normalize(string path) => path is "." or "" ? "." : path.StartsWith("./", StringComparison.Ordinal) ? path : "./" + path;
+
+    private static void RequireArray(CheckpointEntry entry)
+    {
+        if (entry.Kind != StateNodeKind.NdArray)
+        {
+            throw new InvalidOperationException($"The entry at path {entry.Path} is a {entry.Kind}, not an ndarray.");
+        }
+    }
+
+    private CheckpointEntry RequireArray(string path)
+    {
+        CheckpointEntry entry = this[path];
+        RequireArray(entry);
+        return entry;
+    }
+
+    private StateNode Match(CheckpointEntry entry, StateNode template)
+    {
+        if (template is not StateMap wanted || entry.Kind != StateNodeKind.Map)
+        {
+            return Read(entry);
+        }
+
+        var result = new StateMap(wanted.Count);
+        foreach (KeyValuePair<string, StateNode> item in wanted)
+        {
+            if (entry.TryGetChild(item.Key, out CheckpointEntry? child))
+            {
+                result.Set(item.Key, Match(child, item.Value));
+            }
+        }
+
+        return result;
+    }
+
+    private StateNode Read(CheckpointEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case StateNodeKind.NdArray:
+                return new StateValue(ReadArray(entry));
+            case StateNodeKind.Map:
+                var map = new StateMap(entry.Children.Count);
+                foreach (CheckpointEntry child in entry.Children)
+                {
+                    map.Set(child.Key, Read(child));
+                }
+
+                return map;
+            default:
+                // Scalars, strings and small ext values were decoded by the index pass; bytes get a copy of their own.
+                var leaf = (StateValue)entry.Node;
+                return leaf.Value is byte[] bytes ? new StateValue(bytes.ToArray()) : leaf;
+        }
+    }
+
+    // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of the file,
+    // else a copy across chunk boundaries.
+    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape)
+    {
+        NdArray[] chunks = entry.Chunks!;
+        if (chunks.Length == 1)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _viewsHandedOut = true;
+            }
+
+            // The view will most likely be read whole: have the OS start reading it now.
+            unsafe
+            {
+                MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);
+            }
+
+            Interlocked.Add(ref _bytesTouched, count);
+            return new NdArray(entry.DType!, shape, _file, chunks[0].ByteOffset + start);
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+
+        ArrayStorage destination = NdArray.Allocate(count, zero: false);
+        _file.Acquire();
+        try
+        {
+            long partStart = 0;
+            long written = 0;
+            foreach (NdArray part in chunks)
+            {
+                long partEnd = partStart + part.ByteLength;
+                long from = Math.Max(start, partStart);
+                long to = Math.Min(start + count, partEnd);
+                if (from < to)
+                {
+                    CopyRange(part, from - partStart, to - from, destination, written);
+                    written += to - from;
+                }
+
+                partStart = partEnd;
+                if (partStart >= start + count)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _file.Release();
+        }
+
+        Interlocked.Add(ref _bytesTouched, count);
+        return new NdArray(entry.DType!, shape, destination, 0);
+    }
+
+    private static void CopyRange(NdArray source, long offset, long count, ArrayStorage destination, long destinationOffset)
+    {
+        const int Window = 1 << 30;
+        for (long done = 0; done < count; done += Window)
+        {
+            int length = (int)Math.Min(Window, count - done);
+            source.GetBytes(offset + done, length).CopyTo(destination.GetSpan(destinationOffset + done, length));
+        }
+    }
+}
