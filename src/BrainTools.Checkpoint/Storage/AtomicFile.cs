@@ -75,16 +75,19 @@ internal static class AtomicFile
     public static void SweepStale(string path, DateTime olderThanUtc)
     {
         string? directory = Path.GetDirectoryName(path);
-        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
+        if (!string.IsNullOrEmpty(directory))
         {
-            return;
+            SweepStale(directory, Path.GetFileName(path) + TempInfix + "*", olderThanUtc);
         }
+    }
 
-        string pattern = Path.GetFileName(path) + TempInfix + "*";
+    /// <summary>As <see cref="SweepStale(string, DateTime)"/> for the temporary files in <paramref name="directory"/> that match <paramref name="pattern"/>.</summary>
+    public static void SweepStale(string directory, string pattern, DateTime olderThanUtc)
+    {
         string[] candidates;
         try
         {
-            candidates = Directory.GetFiles(directory, pattern);
+            candidates = Directory.Exists(directory) ? Directory.GetFiles(directory, pattern) : [];
         }
         catch (IOException)
         {
@@ -97,6 +100,11 @@ internal static class AtomicFile
 
         foreach (string candidate in candidates)
         {
+            if (!Path.GetFileName(candidate).Contains(TempInfix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             try
             {
                 if (File.GetLastWriteTimeUtc(candidate) >= olderThanUtc)
