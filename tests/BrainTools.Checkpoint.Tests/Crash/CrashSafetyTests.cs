@@ -29,15 +29,16 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             string mode = kill % 2 == 0 ? "sync" : "async";
             using var child = CrashChildProcess.Start("save-loop", path, "0", (verified + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Megabytes.ToString(System.Globalization.CultureInfo.InvariantCulture), mode);
             child.WaitReady(Timeout);
-            if (leftovers.Length > 0)
-            {
-                // The first successful save of this run sweeps what the killed one left.
-                child.WaitSaved(verified + 1, Timeout);
-                string[] remaining = [.. leftovers.Where(File.Exists)];
-                Assert.True(remaining.Length == 0, $"kill {kill}: temp files of the killed save survived the next save: {string.Join(", ", remaining)}");
-            }
+            // The first save of this run must succeed and sweep what the killed run left.
+            child.WaitSaved(verified + 1, Timeout);
+            string[] remaining = [.. leftovers.Where(File.Exists)];
+            Assert.True(remaining.Length == 0, $"kill {kill}: temp files of the killed save survived the next save: {string.Join(", ", remaining)}");
 
-            Thread.Sleep(random.Next(0, 400));
+            // Kill at a random moment of a save cycle (building the model, then writing it), timed on the second save.
+            var cycle = System.Diagnostics.Stopwatch.StartNew();
+            child.WaitSaved(verified + 2, Timeout);
+            cycle.Stop();
+            Thread.Sleep(random.Next(0, (int)Math.Max(1, cycle.ElapsedMilliseconds)));
             child.Kill();
 
             Assert.True(File.Exists(path), $"kill {kill}: the checkpoint is gone");
@@ -71,12 +72,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             using (var child = CrashChildProcess.Start("manager-loop", dir.Path, (verified + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "8"))
             {
                 child.WaitReady(Timeout);
-                if (verified < 0)
-                {
-                    child.WaitSaved(0, Timeout);
-                }
-
-                Thread.Sleep(random.Next(0, 400));
+                var cycle = System.Diagnostics.Stopwatch.StartNew();
+                child.WaitSaved(verified + 1, Timeout);
+                Thread.Sleep(random.Next(0, (int)Math.Max(1, cycle.ElapsedMilliseconds)));
                 child.Kill();
             }
 
