@@ -146,7 +146,7 @@ internal static class CheckpointManifest
         JsonValueKind.String => value.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => value.TryGetInt64(out long l) ? l : value.GetDouble(),
+        JsonValueKind.Number => value.TryGetInt64(out long l) ? (object)l : value.GetDouble(),
         _ => null,
     };
 }
