@@ -5,6 +5,8 @@ using BrainTools.Tutorial;
 TextWriter output = Console.Out;
 
 Section("Basic Checkpointing: Simple Data Structures", BasicCheckpointing.Run);
+Section("Async Checkpointing", AsyncCheckpointing.Run);
+Section("Regular Checkpointing During Training", TrainingLoop.Run);
 
 void Section(string title, Action<TextWriter> run)
 {
