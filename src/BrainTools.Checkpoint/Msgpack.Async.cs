@@ -50,19 +50,19 @@ public static partial class Msgpack
             return path;
         }
 
-        await asyncManager.RunAsync(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager.MaxWorkers), options, path, cancellationToken)
+        await asyncManager.RunAsync(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, path, cancellationToken)
             .ConfigureAwait(false);
         return path;
     }
 
     private static void SaveInBackground(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager) =>
-        _ = asyncManager.Run(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager.MaxWorkers), options, fullPath);
+        _ = asyncManager.Run(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, fullPath);
 
     // Runs on the caller's thread once the previous save is done: checks the target, copies the tree, returns the write.
-    private static Action PrepareWrite(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, int workers)
+    private static Action PrepareWrite(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager)
     {
         AtomicFile.ThrowIfExists(fullPath, overwrite);
-        SaveSnapshot snapshot = SaveSnapshot.Take(root, workers);
+        SaveSnapshot snapshot = SaveSnapshot.Take(root, asyncManager.MaxWorkers, asyncManager.Pool);
         return () =>
         {
             try

@@ -1,3 +1,5 @@
+using BrainTools.Checkpoint.Storage;
+
 namespace BrainTools.Checkpoint;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace BrainTools.Checkpoint;
 /// a new save first waits for the previous one, with a warning if that one was still running.
 /// </summary>
 /// <remarks>
-/// <para>Memory: while a save is pending it holds a copy of the model's arrays; each copy is freed as soon as its
-/// bytes are written, so the extra memory falls to zero by the time the file is complete.</para>
+/// <para>Memory: while a save is pending it holds a copy of the model's arrays; each copy is let go of as soon as its
+/// bytes are written, so the extra memory falls to zero by the time the file is complete (unless
+/// <see cref="KeepCopyMemory"/> keeps it for the next save).</para>
 /// <para>Errors: a background save that fails is rethrown by the next <see cref="WaitPreviousSave"/>, save or
 /// <see cref="Dispose"/>, once.</para>
 /// <para>Thread safety: all members may be called from any thread; concurrent saves are serialized.</para>
@@ -22,6 +25,7 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     // Serializes the "wait for the previous save, copy, start" sequence of concurrent callers; async-friendly.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Task? _previous;
+    private SnapshotBufferPool? _pool;
     private volatile bool _disposed;
 
     /// <summary>Creates a manager.</summary>
@@ -38,6 +42,21 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
 
     /// <summary>The number of threads that copy a tree when a save is made.</summary>
     public int MaxWorkers { get; }
+
+    /// <summary>
+    /// Keep the memory of a save's copy for the next save instead of letting it go as each array is written (default
+    /// false). The copy then writes into memory that is already mapped, which makes the blocking part of a save several
+    /// times shorter where fresh memory is slow to fault in (virtual machines), at the price of holding one extra copy of
+    /// the model's arrays for as long as the manager lives.
+    /// </summary>
+    public bool KeepCopyMemory
+    {
+        get => _pool is not null;
+        init => _pool = value ? new SnapshotBufferPool() : null;
+    }
+
+    /// <summary>The pool of copy buffers when <see cref="KeepCopyMemory"/> is on.</summary>
+    internal SnapshotBufferPool? Pool => _pool;
 
     /// <summary>Whether a background save is still running.</summary>
     public bool IsSaving => Volatile.Read(ref _previous) is { IsCompleted: false };
@@ -102,6 +121,7 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
         }
         finally
         {
+            _pool?.TrimUnused();
             _gate.Release();
         }
     }
@@ -122,6 +142,7 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
         }
         finally
         {
+            _pool?.TrimUnused();
             _gate.Release();
         }
     }

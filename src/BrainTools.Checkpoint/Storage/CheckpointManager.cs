@@ -222,7 +222,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
 
     private Action PrepareBackground(SaveRequest request)
     {
-        SaveSnapshot snapshot = SaveSnapshot.Take(request.Root, _asyncManager!.MaxWorkers);
+        SaveSnapshot snapshot = SaveSnapshot.Take(request.Root, _asyncManager!.MaxWorkers, _asyncManager.Pool);
         return () =>
         {
             try

@@ -5,22 +5,26 @@ namespace BrainTools.Checkpoint.Storage;
 
 /// <summary>
 /// A private copy of a state-dict tree for a background save: the maps are cloned and every array's bytes are
-/// copied, so the caller may change its model as soon as the copy is taken. Large arrays are copied into native
-/// buffers that are freed as soon as the writer has written them, so the extra memory shrinks while the file is
-/// written instead of lingering until the next GC.
+/// copied, so the caller may change its model as soon as the copy is taken. Each array's copy is let go of as soon
+/// as the writer has written it, so the extra memory shrinks while the file is written.
 /// </summary>
 /// <remarks>Not thread-safe: taken on the caller's thread, then written and released on one background thread.</remarks>
 internal sealed class SaveSnapshot : IDisposable
 {
-    // Arrays below this are copied into managed memory: a native allocation per small array costs more than it saves.
-    private const long NativeThreshold = 64 * 1024;
+    // Arrays up to this size are copied into managed buffers the GC reuses; larger ones (rare) into native memory.
+    private const long ManagedLimit = 1L << 30;
 
     // Large arrays are copied in slices of this size so that several workers can share one array.
     private const int SliceBytes = 16 << 20;
 
-    private readonly List<NativeArrayStorage> _buffers = [];
+    private readonly List<ArrayStorage> _buffers = [];
+    private readonly SnapshotBufferPool? _pool;
 
-    private SaveSnapshot(StateNode root) => Root = root;
+    private SaveSnapshot(StateNode root, SnapshotBufferPool? pool)
+    {
+        Root = root;
+        _pool = pool;
+    }
 
     /// <summary>The copied tree.</summary>
     public StateNode Root { get; private set; }
@@ -31,13 +35,15 @@ internal sealed class SaveSnapshot : IDisposable
     /// <summary>Copies <paramref name="root"/>.</summary>
     /// <param name="root">The tree to copy.</param>
     /// <param name="workers">How many threads copy the array bytes (memory bandwidth permitting, more is faster).</param>
-    public static SaveSnapshot Take(StateNode root, int workers)
+    /// <param name="pool">Where copy buffers come from and go back to, or null for fresh ones that are dropped after use.</param>
+    public static SaveSnapshot Take(StateNode root, int workers, SnapshotBufferPool? pool = null)
     {
-        var snapshot = new SaveSnapshot(root);
+        var snapshot = new SaveSnapshot(root, pool);
         var copies = new List<(NdArray Source, NdArray Target)>();
         try
         {
             snapshot.Root = snapshot.Clone(root, copies);
+            pool?.TrimUnused();
             CopyAll(copies, workers);
         }
         catch
@@ -50,24 +56,27 @@ internal sealed class SaveSnapshot : IDisposable
     }
 
     /// <summary>Frees the copy of <paramref name="array"/> once it has been written.</summary>
-    public void Release(NdArray array)
-    {
-        if (array.Storage is NativeArrayStorage native)
-        {
-            native.Dispose();
-        }
-    }
+    public void Release(NdArray array) => Release(array.Storage);
 
     /// <summary>Frees every copy still held.</summary>
     public void Dispose()
     {
-        foreach (NativeArrayStorage buffer in _buffers)
+        foreach (ArrayStorage buffer in _buffers)
         {
-            buffer.Dispose();
+            Release(buffer);
         }
 
         _buffers.Clear();
         Root = StateValue.Null;
+    }
+
+    private static void Release(ArrayStorage storage)
+    {
+        switch (storage)
+        {
+            case SnapshotBuffer buffer: buffer.Release(); break;
+            case NativeArrayStorage native: native.Dispose(); break;
+        }
     }
 
     private static void CopyAll(List<(NdArray Source, NdArray Target)> copies, int workers)
@@ -119,16 +128,16 @@ internal sealed class SaveSnapshot : IDisposable
         {
             case NdArray array:
                 ArrayStorage storage;
-                if (array.ByteLength >= NativeThreshold)
+                if (array.ByteLength > ManagedLimit)
                 {
-                    var native = new NativeArrayStorage(array.ByteLength);
-                    _buffers.Add(native);
-                    storage = native;
+                    storage = new NativeArrayStorage(array.ByteLength);
                 }
                 else
                 {
-                    storage = NdArray.Allocate(array.ByteLength, zero: false);
+                    storage = new SnapshotBuffer(array.ByteLength, _pool);
                 }
+
+                _buffers.Add(storage);
 
                 var copy = new NdArray(array.DType, array.Shape, storage, 0);
                 copies.Add((array, copy));

@@ -272,6 +272,32 @@ public sealed class AsyncManagerTests
     }
 
     [Fact]
+    public void Save_KeepCopyMemory_ReusesBuffersAndWritesEachSaveCorrectly()
+    {
+        using var dir = new TempDirectory();
+        var weights = new float[1 << 20];
+        var model = new Dictionary<string, object> { ["w"] = weights, ["b"] = new double[3] };
+        using var manager = new AsyncManager(maxWorkers: 2) { KeepCopyMemory = true };
+        var saved = new List<float>();
+        for (int i = 0; i < 3; i++)
+        {
+            Array.Fill(weights, i + 0.5f);
+            Msgpack.Save(dir.File($"m{i}.msgpack"), model, asyncManager: manager);
+            Array.Fill(weights, -1f);
+            manager.WaitPreviousSave();
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(Msgpack.Load(dir.File($"m{i}.msgpack"))["w"].AsArray().AsReadOnlySpan<float>().IndexOfAnyExcept(i + 0.5f) < 0, $"save {i} holds other values");
+        }
+
+        // The pool kept the last save's copy of "w": it still holds that save's values.
+        long[] kept = manager.Pool!.Rent((1 << 20) / 2);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.Cast<long, float>(kept).IndexOfAnyExcept(2.5f) < 0);
+    }
+
+    [Fact]
     public void Constructor_ZeroWorkers_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncManager(0));
