@@ -58,9 +58,25 @@ public static partial class Msgpack
     private static void SaveInBackground(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager) =>
         _ = asyncManager.Run(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, fullPath);
 
-    // Runs on the caller's thread once the previous save is done: checks the target, copies the tree, returns the write.
+    // Runs on the caller's thread once the previous save is done: takes the snapshot, returns the rest of the write.
     private static Action PrepareWrite(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager)
     {
+        if (asyncManager.Snapshot == AsyncSnapshot.TempFile)
+        {
+            PendingFile file = AtomicFile.Begin(fullPath, overwrite);
+            try
+            {
+                new WireWriter(file.Stream, options).Write(root);
+            }
+            catch
+            {
+                AtomicFile.Abort(file);
+                throw;
+            }
+
+            return () => AtomicFile.Commit(file, overwrite, options.Durable);
+        }
+
         AtomicFile.ThrowIfExists(fullPath, overwrite);
         SaveSnapshot snapshot = SaveSnapshot.Take(root, asyncManager.MaxWorkers, asyncManager.Pool);
         return () =>

@@ -2,14 +2,14 @@ using BrainTools.Checkpoint;
 using BrainTools.Checkpoint.CrashChild;
 
 // A child process for the crash tests: saves large checkpoints in a loop until it is killed.
-//   save-loop <path> <writer> <first-generation> <megabytes> [sync|async]
+//   save-loop <path> <writer> <first-generation> <megabytes> [sync|async|async-memory]
 //     saves CrashModel generations first, first+1, ... over <path>; prints "saved {generation}" after each.
 //   manager-loop <directory> <first-step> <megabytes>
 //     saves step after step through a CheckpointManager (keep the last 2); prints "saved {step}" after each commit.
 // Prints "ready" once it is about to start saving.
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: save-loop <path> <writer> <first-generation> <megabytes> [sync|async] | manager-loop <directory> <first-step> <megabytes>");
+    Console.Error.WriteLine("usage: save-loop <path> <writer> <first-generation> <megabytes> [sync|async|async-memory] | manager-loop <directory> <first-step> <megabytes>");
     return 2;
 }
 
@@ -22,8 +22,13 @@ switch (args[0])
         int writer = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
         long generation = long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
         int megabytes = int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
-        bool useAsync = args.Length > 5 && args[5] == "async";
-        using var manager = useAsync ? new AsyncManager() : null;
+        string mode = args.Length > 5 ? args[5] : "sync";
+        using var manager = mode switch
+        {
+            "async" => new AsyncManager(),
+            "async-memory" => new AsyncManager { Snapshot = AsyncSnapshot.Memory },
+            _ => null,
+        };
         Console.WriteLine("ready");
         for (; ; generation++)
         {

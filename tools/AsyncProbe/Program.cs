@@ -5,7 +5,7 @@ using BrainTools.Checkpoint;
 // Measures what a save costs the training thread: how long Msgpack.Save blocks with and without an AsyncManager,
 // and what durability (fsync of the file and the directory) adds. Medians of several runs, in one process.
 // The first save of a configuration is reported apart ("cold"): it faults in fresh memory for the copy, which later
-// saves reuse. Pass --mode to measure one configuration per process (sync, sync-nondurable, async, async-nondurable, async2, async-keep).
+// saves reuse. Pass --mode to measure one configuration per process (sync, sync-nondurable, async, async-memory, async-memory2, async-retained).
 //   dotnet run -c Release --project tools/AsyncProbe -- [--megabytes 512] [--runs 5] [--dir path] [--mode name]
 int megabytes = 512;
 int runs = 5;
@@ -48,18 +48,22 @@ Measure("sync", "sync, durable (default)", () => Msgpack.Save(path, model, optio
 Measure("sync-nondurable", "sync, Durable = false", () => Msgpack.Save(path, model, options: nonDurable), null);
 using (var manager = new AsyncManager())
 {
-    Measure("async", "async, durable, 1 worker", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
-    Measure("async-nondurable", "async, Durable = false, 1 worker", () => Msgpack.Save(path, model, options: nonDurable, asyncManager: manager), manager.WaitPreviousSave);
+    Measure("async", "async, TempFile (default), durable", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
 }
 
-using (var manager = new AsyncManager(maxWorkers: 2))
+using (var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory })
 {
-    Measure("async2", "async, durable, 2 workers", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
+    Measure("async-memory", "async, Memory, durable", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
 }
 
-using (var manager = new AsyncManager { KeepCopyMemory = true })
+using (var manager = new AsyncManager(maxWorkers: 2) { Snapshot = AsyncSnapshot.Memory })
 {
-    Measure("async-keep", "async, durable, KeepCopyMemory", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
+    Measure("async-memory2", "async, Memory, 2 workers, durable", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
+}
+
+using (var manager = new AsyncManager { Snapshot = AsyncSnapshot.RetainedMemory })
+{
+    Measure("async-retained", "async, RetainedMemory, durable", () => Msgpack.Save(path, model, options: durable, asyncManager: manager), manager.WaitPreviousSave);
 }
 
 File.Delete(path);

@@ -3,15 +3,16 @@ using BrainTools.Checkpoint.Storage;
 namespace BrainTools.Checkpoint;
 
 /// <summary>
-/// Runs checkpoint writes in the background, as braintools' <c>AsyncManager</c>: a save copies the tree (so the
-/// model may change as soon as <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>
-/// returns) and writes the file on a background thread. Saves run one after another in the order they were made:
+/// Runs checkpoint writes in the background, as braintools' <c>AsyncManager</c>: a save takes a snapshot of the tree
+/// (so the model may change as soon as <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>
+/// returns) and finishes the file on a background thread. Saves run one after another in the order they were made:
 /// a new save first waits for the previous one, with a warning if that one was still running.
 /// </summary>
 /// <remarks>
-/// <para>Memory: while a save is pending it holds a copy of the model's arrays; each copy is let go of as soon as its
-/// bytes are written, so the extra memory falls to zero by the time the file is complete (unless
-/// <see cref="KeepCopyMemory"/> keeps it for the next save).</para>
+/// <para>Snapshot: by default (<see cref="AsyncSnapshot.TempFile"/>) the save writes the temporary file before it
+/// returns and the background only flushes it to disk and renames it, so no extra memory is held; with
+/// <see cref="AsyncSnapshot.Memory"/> the arrays are copied and each copy is let go of as soon as it is written;
+/// <see cref="AsyncSnapshot.RetainedMemory"/> keeps the copy's memory for the next save.</para>
 /// <para>Errors: a background save that fails is rethrown by the next <see cref="WaitPreviousSave"/>, save or
 /// <see cref="Dispose"/>, once.</para>
 /// <para>Thread safety: all members may be called from any thread; concurrent saves are serialized.</para>
@@ -30,8 +31,8 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
 
     /// <summary>Creates a manager.</summary>
     /// <param name="maxWorkers">
-    /// How many threads copy a tree's arrays when a save is made (the part that blocks the caller); more helps on
-    /// machines with memory bandwidth to spare. Saves themselves always run one at a time, in order.
+    /// How many threads copy a tree's arrays when a save is made under <see cref="AsyncSnapshot.Memory"/> snapshots (the
+    /// part that blocks the caller). Saves themselves always run one at a time, in order.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
     public AsyncManager(int maxWorkers = 1)
@@ -44,18 +45,25 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     public int MaxWorkers { get; }
 
     /// <summary>
-    /// Keep the memory of a save's copy for the next save instead of letting it go as each array is written (default
-    /// false). The copy then writes into memory that is already mapped, which makes the blocking part of a save several
-    /// times shorter where fresh memory is slow to fault in (virtual machines), at the price of holding one extra copy of
-    /// the model's arrays for as long as the manager lives.
+    /// How a save takes its snapshot (default <see cref="AsyncSnapshot.TempFile"/>: no extra memory). Pick
+    /// <see cref="AsyncSnapshot.RetainedMemory"/> for the shortest block when memory allows one extra copy of the model.
     /// </summary>
-    public bool KeepCopyMemory
+    public AsyncSnapshot Snapshot
     {
-        get => _pool is not null;
-        init => _pool = value ? new SnapshotBufferPool() : null;
+        get;
+        init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Not an AsyncSnapshot.");
+            }
+
+            field = value;
+            _pool = value == AsyncSnapshot.RetainedMemory ? new SnapshotBufferPool() : null;
+        }
     }
 
-    /// <summary>The pool of copy buffers when <see cref="KeepCopyMemory"/> is on.</summary>
+    /// <summary>The pool of copy buffers under <see cref="AsyncSnapshot.RetainedMemory"/>.</summary>
     internal SnapshotBufferPool? Pool => _pool;
 
     /// <summary>Whether a background save is still running.</summary>

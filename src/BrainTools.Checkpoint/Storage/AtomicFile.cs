@@ -23,6 +23,24 @@ internal static class AtomicFile
     /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
     public static void Write(string path, bool overwrite, Action<Stream> write, bool durable = false)
     {
+        PendingFile file = Begin(path, overwrite);
+        try
+        {
+            write(file.Stream);
+        }
+        catch
+        {
+            Abort(file);
+            throw;
+        }
+
+        Commit(file, overwrite, durable);
+    }
+
+    /// <summary>Creates the temporary file of a write to <paramref name="path"/> (and missing directories).</summary>
+    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    public static PendingFile Begin(string path, bool overwrite)
+    {
         string? directory = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
@@ -32,40 +50,58 @@ internal static class AtomicFile
         ThrowIfExists(path, overwrite);
         DateTime started = DateTime.UtcNow;
         string temp = path + TempInfix + Guid.NewGuid().ToString("N");
+        var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            // FileShare.None also takes an exclusive advisory lock on Unix: the sweep of another save sees the file in use.
+            Share = FileShare.None,
+            BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
+            Options = FileOptions.SequentialScan,
+        });
+        return new PendingFile(path, temp, stream, started);
+    }
+
+    /// <summary>
+    /// Finishes a write: flushes the temporary file to disk (when durable), renames it over the target, flushes the
+    /// directory and sweeps stale temporary files. On failure the temporary file is deleted.
+    /// </summary>
+    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    public static void Commit(PendingFile file, bool overwrite, bool durable)
+    {
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
+            using (file.Stream)
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                // FileShare.None also takes an exclusive advisory lock on Unix: the sweep of another save sees the file in use.
-                Share = FileShare.None,
-                BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
-                Options = FileOptions.SequentialScan,
-            }))
-            {
-                write(stream);
                 if (durable)
                 {
-                    stream.Flush(flushToDisk: true);
+                    file.Stream.Flush(flushToDisk: true);
                 }
             }
 
-            ThrowIfExists(path, overwrite);
-            File.Move(temp, path, overwrite: true);
+            ThrowIfExists(file.Path, overwrite);
+            File.Move(file.TempPath, file.Path, overwrite: true);
         }
         catch
         {
-            TryDelete(temp);
+            TryDelete(file.TempPath);
             throw;
         }
 
+        string? directory = Path.GetDirectoryName(file.Path);
         if (durable && !string.IsNullOrEmpty(directory))
         {
             DirectorySync.Flush(directory);
         }
 
-        SweepStale(path, started);
+        SweepStale(file.Path, file.Started);
+    }
+
+    /// <summary>Abandons a write: closes and deletes the temporary file.</summary>
+    public static void Abort(PendingFile file)
+    {
+        file.Stream.Dispose();
+        TryDelete(file.TempPath);
     }
 
     /// <summary>

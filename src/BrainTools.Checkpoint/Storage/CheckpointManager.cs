@@ -222,7 +222,13 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
 
     private Action PrepareBackground(SaveRequest request)
     {
-        SaveSnapshot snapshot = SaveSnapshot.Take(request.Root, _asyncManager!.MaxWorkers, _asyncManager.Pool);
+        if (_asyncManager!.Snapshot == AsyncSnapshot.TempFile)
+        {
+            (PendingFile file, CheckpointInfo info) = WriteTemp(request, request.Root, null);
+            return () => Commit(file, info);
+        }
+
+        SaveSnapshot snapshot = SaveSnapshot.Take(request.Root, _asyncManager.MaxWorkers, _asyncManager.Pool);
         return () =>
         {
             try
@@ -238,22 +244,33 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
 
     private void WriteAndCommit(SaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
     {
-        DateTime started = DateTime.UtcNow;
-        ulong hash = 0;
-        long size = 0;
-        AtomicFile.Write(
-            request.Path,
-            overwrite: true,
-            stream =>
-            {
-                var hashing = new HashingStream(stream);
-                new WireWriter(hashing, _msgpack, arrayWritten).Write(root);
-                hash = hashing.Hash;
-                size = hashing.Written;
-            },
-            _msgpack.Durable);
+        (PendingFile file, CheckpointInfo info) = WriteTemp(request, root, arrayWritten);
+        Commit(file, info);
+    }
 
-        var info = new CheckpointInfo(request.File, request.Path, request.Step, request.Time, request.Metric, size, FileChecksum.Format(hash), LibraryVersionString, request.User);
+    // Writes the checkpoint into its temporary file, hashing it on the way.
+    private (PendingFile File, CheckpointInfo Info) WriteTemp(SaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
+    {
+        PendingFile file = AtomicFile.Begin(request.Path, overwrite: true);
+        try
+        {
+            var hashing = new HashingStream(file.Stream);
+            new WireWriter(hashing, _msgpack, arrayWritten).Write(root);
+            var info = new CheckpointInfo(
+                request.File, request.Path, request.Step, request.Time, request.Metric, hashing.Written, FileChecksum.Format(hashing.Hash), LibraryVersionString, request.User);
+            return (file, info);
+        }
+        catch
+        {
+            AtomicFile.Abort(file);
+            throw;
+        }
+    }
+
+    // Makes the checkpoint durable and renames it into place, then the manifest, then deletes what the rules drop.
+    private void Commit(PendingFile file, CheckpointInfo info)
+    {
+        AtomicFile.Commit(file, overwrite: true, _msgpack.Durable);
         List<CheckpointInfo> keep;
         List<CheckpointInfo> drop;
         lock (_state)
@@ -277,7 +294,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             TryDelete(old.Path);
         }
 
-        AtomicFile.SweepStale(Directory, Options.Prefix + "*" + Extension + AtomicFile.TempInfix + "*", started);
+        AtomicFile.SweepStale(Directory, Options.Prefix + "*" + Extension + AtomicFile.TempInfix + "*", file.Started);
     }
 
     private HashSet<long> Retain(List<CheckpointInfo> all)

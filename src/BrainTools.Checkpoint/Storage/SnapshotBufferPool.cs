@@ -2,7 +2,7 @@ namespace BrainTools.Checkpoint.Storage;
 
 /// <summary>
 /// Keeps the copy buffers of an <see cref="AsyncManager"/>'s last save for its next one (opt-in through
-/// <see cref="AsyncManager.KeepCopyMemory"/>), so the copy writes into memory that is already faulted in. Holds at most
+/// <see cref="AsyncSnapshot.RetainedMemory"/>), so the copy writes into memory that is already faulted in. Holds at most
 /// the buffers of one save: those the next save does not reuse are dropped.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>

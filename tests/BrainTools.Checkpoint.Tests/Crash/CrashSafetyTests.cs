@@ -25,8 +25,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         const int Kills = 24;
         for (int kill = 0; kill < Kills; kill++)
         {
-            // Half the runs save synchronously, half through an AsyncManager (the write on its background thread).
-            string mode = kill % 2 == 0 ? "sync" : "async";
+            // A third of the runs save synchronously, the others through an AsyncManager (temp-file or memory snapshots).
+            string mode = (kill % 3) switch { 0 => "sync", 1 => "async", _ => "async-memory" };
             using var child = CrashChildProcess.Start("save-loop", path, "0", (verified + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Megabytes.ToString(System.Globalization.CultureInfo.InvariantCulture), mode);
             child.WaitReady(Timeout);
             // The first save of this run must succeed and sweep what the killed run left.
@@ -95,7 +95,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         string path = dir.File("model.msgpack");
         Msgpack.Save(path, CrashModel.Create(1, 0, 4));
         using var first = CrashChildProcess.Start("save-loop", path, "1", "1", "4", "sync");
-        using var second = CrashChildProcess.Start("save-loop", path, "2", "1", "4", "async");
+        using var second = CrashChildProcess.Start("save-loop", path, "2", "1", "4", "async-memory");
         first.WaitReady(Timeout);
         second.WaitReady(Timeout);
         first.WaitSaved(3, Timeout);
@@ -124,7 +124,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var warningsOff = MsgpackOptions.Default with { OnWarning = _ => { } };
         Task[] writers = [.. new[] { 1, 2 }.Select(writer => Task.Run(() =>
         {
-            using var manager = new AsyncManager();
+            using var manager = new AsyncManager { Snapshot = writer == 1 ? AsyncSnapshot.TempFile : AsyncSnapshot.Memory };
             for (long generation = 1; generation <= 15; generation++)
             {
                 Msgpack.Save(path, CrashModel.Create(writer, generation, 2), options: warningsOff, asyncManager: manager);

@@ -6,13 +6,16 @@ public sealed class AsyncManagerTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public void Save_WithManager_WritesFileInBackgroundAndLoads()
+    [Theory]
+    [InlineData(AsyncSnapshot.TempFile)]
+    [InlineData(AsyncSnapshot.Memory)]
+    [InlineData(AsyncSnapshot.RetainedMemory)]
+    public void Save_WithManager_WritesFileInBackgroundAndLoads(AsyncSnapshot snapshot)
     {
         using var dir = new TempDirectory();
         string path = dir.File("model.msgpack");
         var weights = Enumerable.Range(0, 100_000).Select(i => (float)i).ToArray();
-        using (var manager = new AsyncManager())
+        using (var manager = new AsyncManager { Snapshot = snapshot })
         {
             string returned = Msgpack.Save(path, new Dictionary<string, object> { ["w"] = weights, ["step"] = 7 }, asyncManager: manager);
             Assert.Equal(path, returned);
@@ -24,8 +27,11 @@ public sealed class AsyncManagerTests
         Assert.Equal(7L, (long)loaded["step"]);
     }
 
-    [Fact]
-    public void Save_ModelChangedAfterReturn_FileHoldsValuesAtSaveTime()
+    [Theory]
+    [InlineData(AsyncSnapshot.TempFile)]
+    [InlineData(AsyncSnapshot.Memory)]
+    [InlineData(AsyncSnapshot.RetainedMemory)]
+    public void Save_ModelChangedAfterReturn_FileHoldsValuesAtSaveTime(AsyncSnapshot snapshot)
     {
         using var dir = new TempDirectory();
         string path = dir.File("model.msgpack");
@@ -34,7 +40,7 @@ public sealed class AsyncManagerTests
         Array.Fill(weights, 1f);
         var counter = new Dictionary<string, object> { ["n"] = 1 };
         var model = new Dictionary<string, object> { ["w"] = weights, ["counter"] = counter };
-        using var manager = new AsyncManager();
+        using var manager = new AsyncManager { Snapshot = snapshot };
 
         Msgpack.Save(path, model, asyncManager: manager, options: MsgpackOptions.Default with { Durable = false });
         Array.Fill(weights, 2f);
@@ -46,8 +52,10 @@ public sealed class AsyncManagerTests
         Assert.Equal(1L, (long)loaded["counter"]["n"]);
     }
 
-    [Fact]
-    public void Save_StateNodeChangedAfterReturn_FileHoldsTreeAtSaveTime()
+    [Theory]
+    [InlineData(AsyncSnapshot.TempFile)]
+    [InlineData(AsyncSnapshot.Memory)]
+    public void Save_StateNodeChangedAfterReturn_FileHoldsTreeAtSaveTime(AsyncSnapshot snapshot)
     {
         using var dir = new TempDirectory();
         string path = dir.File("tree.msgpack");
@@ -55,7 +63,7 @@ public sealed class AsyncManagerTests
         // The large array comes first: the keys after it are written well after Save has returned.
         tree.Add("big", NdArray.Zeros(DType.Float32, new Shape(16L << 20)));
         tree.Add("a", 1L);
-        using var manager = new AsyncManager();
+        using var manager = new AsyncManager { Snapshot = snapshot };
 
         Msgpack.Save(path, tree, asyncManager: manager, options: MsgpackOptions.Default with { Durable = false });
         tree.Set("a", 2L);
@@ -160,7 +168,8 @@ public sealed class AsyncManagerTests
         using var dir = new TempDirectory();
         string blocker = dir.File("not-a-directory");
         File.WriteAllText(blocker, "x");
-        using var manager = new AsyncManager();
+        // With memory snapshots the file is created in the background, where creating the directory fails.
+        using var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory };
 
         // The directory cannot be created under a file: the background write fails.
         Msgpack.Save(Path.Combine(blocker, "model.msgpack"), new[] { 1.0 }, asyncManager: manager);
@@ -175,13 +184,25 @@ public sealed class AsyncManagerTests
         using var dir = new TempDirectory();
         string blocker = dir.File("not-a-directory");
         File.WriteAllText(blocker, "x");
-        using var manager = new AsyncManager();
+        using var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory };
         Msgpack.Save(Path.Combine(blocker, "model.msgpack"), new[] { 1.0 }, asyncManager: manager, options: MsgpackOptions.Default with { OnWarning = _ => { } });
 
         Assert.ThrowsAny<IOException>(() => Msgpack.Save(dir.File("next.msgpack"), new[] { 2.0 }, asyncManager: manager, options: MsgpackOptions.Default with { OnWarning = _ => { } }));
         Msgpack.Save(dir.File("next.msgpack"), new[] { 2.0 }, asyncManager: manager);
         manager.WaitPreviousSave();
         Assert.True(File.Exists(dir.File("next.msgpack")));
+    }
+
+    [Fact]
+    public void Save_TempFileSnapshotCannotCreateFile_ThrowsBeforeReturning()
+    {
+        using var dir = new TempDirectory();
+        string blocker = dir.File("not-a-directory");
+        File.WriteAllText(blocker, "x");
+        using var manager = new AsyncManager { Snapshot = AsyncSnapshot.TempFile };
+
+        Assert.ThrowsAny<IOException>(() => Msgpack.Save(Path.Combine(blocker, "model.msgpack"), new[] { 1.0 }, asyncManager: manager));
+        manager.WaitPreviousSave();
     }
 
     [Fact]
@@ -272,12 +293,12 @@ public sealed class AsyncManagerTests
     }
 
     [Fact]
-    public void Save_KeepCopyMemory_ReusesBuffersAndWritesEachSaveCorrectly()
+    public void Save_RetainedMemory_ReusesBuffersAndWritesEachSaveCorrectly()
     {
         using var dir = new TempDirectory();
         var weights = new float[1 << 20];
         var model = new Dictionary<string, object> { ["w"] = weights, ["b"] = new double[3] };
-        using var manager = new AsyncManager(maxWorkers: 2) { KeepCopyMemory = true };
+        using var manager = new AsyncManager(maxWorkers: 2) { Snapshot = AsyncSnapshot.RetainedMemory };
         var saved = new List<float>();
         for (int i = 0; i < 3; i++)
         {

@@ -10,12 +10,13 @@ public sealed class CheckpointManagerTests
     private static readonly CheckpointManagerOptions TrainingOptions = new() { KeepLast = 3, KeepEvery = 25, KeepBest = 2, BestMode = MetricMode.Min };
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Save_100StepLoopKeepLast3Every25Best2_LeavesExactlyTheRightFiles(bool background)
+    [InlineData(null)]
+    [InlineData(AsyncSnapshot.TempFile)]
+    [InlineData(AsyncSnapshot.Memory)]
+    public void Save_100StepLoopKeepLast3Every25Best2_LeavesExactlyTheRightFiles(AsyncSnapshot? background)
     {
         using var dir = new TempDirectory();
-        using (var async = background ? new AsyncManager() : null)
+        using (var async = background is AsyncSnapshot snapshot ? new AsyncManager { Snapshot = snapshot } : null)
         using (var manager = new CheckpointManager(dir.Path, TrainingOptions with { Msgpack = MsgpackOptions.Default with { OnWarning = _ => { } } }, async))
         {
             for (long step = 1; step <= 100; step++)
@@ -245,11 +246,13 @@ public sealed class CheckpointManagerTests
         Assert.Equal(4L, restored["step"]);
     }
 
-    [Fact]
-    public async Task SaveAsync_WithAsyncManager_CommitsInBackground()
+    [Theory]
+    [InlineData(AsyncSnapshot.TempFile)]
+    [InlineData(AsyncSnapshot.Memory)]
+    public async Task SaveAsync_WithAsyncManager_CommitsInBackground(AsyncSnapshot snapshot)
     {
         using var dir = new TempDirectory();
-        await using var async = new AsyncManager();
+        await using var async = new AsyncManager { Snapshot = snapshot };
         await using var manager = new CheckpointManager(dir.Path, new CheckpointManagerOptions { KeepLast = 1 }, async);
         var model = Model(1);
 
