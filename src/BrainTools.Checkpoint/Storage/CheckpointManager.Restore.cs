@@ -10,7 +10,7 @@ public sealed partial class CheckpointManager
     /// <summary>
     /// Restores the raw state dict of the checkpoint of <paramref name="step"/>, or, when null, of the latest intact
     /// checkpoint: a latest checkpoint whose checksum or content is bad is skipped with a warning for the one before it.
-    /// Waits for a pending background save first.
+    /// Waits for a pending background save first (and rethrows it if it failed).
     /// </summary>
     /// <param name="step">The step, or null for the latest intact one.</param>
     /// <returns>The tree (see <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>).</returns>

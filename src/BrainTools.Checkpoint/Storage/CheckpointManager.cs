@@ -118,7 +118,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The manager (or its async manager) is disposed.</exception>
     public string Save(long step, object? tree, double? metric = null, IReadOnlyDictionary<string, object>? user = null)
     {
-        SaveRequest request = CreateRequest(step, tree, metric, user);
+        CheckpointSaveRequest request = CreateRequest(step, tree, metric, user);
         if (_asyncManager is null)
         {
             lock (_syncSave)
@@ -141,7 +141,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     /// <returns>The path of the checkpoint file.</returns>
     public async Task<string> SaveAsync(long step, object? tree, double? metric = null, IReadOnlyDictionary<string, object>? user = null, CancellationToken cancellationToken = default)
     {
-        SaveRequest request = CreateRequest(step, tree, metric, user);
+        CheckpointSaveRequest request = CreateRequest(step, tree, metric, user);
         if (_asyncManager is null)
         {
             await Task.Run(
@@ -197,7 +197,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
 
     private string FileNameFor(long step) => Options.Prefix + step.ToString(CultureInfo.InvariantCulture) + Extension;
 
-    private SaveRequest CreateRequest(long step, object? tree, double? metric, IReadOnlyDictionary<string, object>? user)
+    private CheckpointSaveRequest CreateRequest(long step, object? tree, double? metric, IReadOnlyDictionary<string, object>? user)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
@@ -210,7 +210,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             }
         }
 
-        return new SaveRequest(
+        return new CheckpointSaveRequest(
             step,
             FileNameFor(step),
             PathFor(step),
@@ -220,7 +220,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             Msgpack.ToStateDict(tree));
     }
 
-    private Action PrepareBackground(SaveRequest request)
+    private Action PrepareBackground(CheckpointSaveRequest request)
     {
         if (_asyncManager!.Snapshot == AsyncSnapshot.TempFile)
         {
@@ -242,14 +242,14 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         };
     }
 
-    private void WriteAndCommit(SaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
+    private void WriteAndCommit(CheckpointSaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
     {
         (PendingFile file, CheckpointInfo info) = WriteTemp(request, root, arrayWritten);
         Commit(file, info);
     }
 
     // Writes the checkpoint into its temporary file, hashing it on the way.
-    private (PendingFile File, CheckpointInfo Info) WriteTemp(SaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
+    private (PendingFile File, CheckpointInfo Info) WriteTemp(CheckpointSaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
     {
         PendingFile file = AtomicFile.Begin(request.Path, overwrite: true);
         try
@@ -393,6 +393,4 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
         }
     }
-
-    private sealed record SaveRequest(long Step, string File, string Path, DateTimeOffset Time, double? Metric, IReadOnlyDictionary<string, object> User, StateNode Root);
 }
