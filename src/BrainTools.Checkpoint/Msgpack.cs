@@ -29,10 +29,15 @@ public static partial class Msgpack
     /// <param name="overwrite">Whether an existing file may be replaced (default true, as in braintools).</param>
     /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
     /// <param name="options">Chunk size and other settings; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <param name="asyncManager">
+    /// When given, the tree is copied before this returns and the file is written in the background (see
+    /// <see cref="AsyncManager"/>); write errors surface at the manager's next wait, save or dispose.
+    /// </param>
     /// <returns><paramref name="path"/>.</returns>
     /// <exception cref="CheckpointException">The file exists and <paramref name="overwrite"/> is false, or a value cannot be saved.</exception>
     /// <exception cref="IOException">The file system failed; the old checkpoint is intact.</exception>
-    public static string Save(string path, object? tree, bool overwrite = true, bool verbose = false, MsgpackOptions? options = null)
+    /// <exception cref="ObjectDisposedException"><paramref name="asyncManager"/> is disposed.</exception>
+    public static string Save(string path, object? tree, bool overwrite = true, bool verbose = false, MsgpackOptions? options = null, AsyncManager? asyncManager = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= MsgpackOptions.Default;
@@ -42,7 +47,13 @@ public static partial class Msgpack
         }
 
         StateNode root = ToStateDict(tree);
-        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(stream, options).Write(root));
+        if (asyncManager is not null)
+        {
+            SaveInBackground(Path.GetFullPath(path), root, overwrite, options, asyncManager);
+            return path;
+        }
+
+        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(stream, options).Write(root), options.Durable);
         return path;
     }
 
@@ -116,7 +127,7 @@ public static partial class Msgpack
     }
 
     /// <summary>
-    /// The state dict of <paramref name="value"/> (braintools' <c>msgpack_to_state_dict</c>): what <see cref="Save(string, object?, bool, bool, MsgpackOptions?)"/>
+    /// The state dict of <paramref name="value"/> (braintools' <c>msgpack_to_state_dict</c>): what <see cref="Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>
     /// writes. Arrays are shared with <paramref name="value"/>, not copied.
     /// </summary>
     /// <exception cref="CheckpointException">A value has no state-dict form; the message names its path.</exception>

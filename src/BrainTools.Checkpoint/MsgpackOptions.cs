@@ -50,6 +50,13 @@ public sealed record MsgpackOptions
     /// <summary>Files larger than this many bytes are refused before anything is read; <c>null</c> for no limit.</summary>
     public long? MaxFileSize { get; init; }
 
+    /// <summary>
+    /// Whether a save to a path flushes the file to disk before it replaces the old one, and the directory after,
+    /// so that the checkpoint survives a power cut or kernel crash (default true). Without it a killed process
+    /// still leaves the old or the new file, but the OS may lose the last seconds of writes.
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
     /// <summary>Where <c>verbose</c> messages go; <c>null</c> for <see cref="Console.Out"/>.</summary>
     public TextWriter? Log { get; init; }
 

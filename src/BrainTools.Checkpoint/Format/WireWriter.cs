@@ -21,11 +21,16 @@ internal sealed class WireWriter
     private readonly Stream _stream;
     private readonly long _maxChunkSize;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly Action<NdArray>? _arrayWritten;
 
-    public WireWriter(Stream stream, MsgpackOptions options)
+    /// <param name="stream">Where the bytes go.</param>
+    /// <param name="options">The chunk size.</param>
+    /// <param name="arrayWritten">Called with each array leaf once its bytes are in the stream (an async save frees its snapshot copy then).</param>
+    public WireWriter(Stream stream, MsgpackOptions options, Action<NdArray>? arrayWritten = null)
     {
         _stream = stream;
         _maxChunkSize = options.MaxChunkSize;
+        _arrayWritten = arrayWritten;
     }
 
     /// <summary>Writes <paramref name="root"/> and flushes everything to the stream.</summary>
@@ -37,6 +42,7 @@ internal sealed class WireWriter
         if (root is StateValue { Value: NdArray array } && array.ByteLength > _maxChunkSize)
         {
             WriteChunked(ref writer, buffer, array, ".");
+            _arrayWritten?.Invoke(array);
         }
         else
         {
@@ -103,6 +109,7 @@ internal sealed class WireWriter
                 if (item.Value is StateValue { Value: NdArray array } && array.ByteLength > _maxChunkSize)
                 {
                     WriteChunked(ref writer, buffer, array, childPath);
+                    _arrayWritten?.Invoke(array);
                 }
                 else
                 {
@@ -124,7 +131,10 @@ internal sealed class WireWriter
             case string s: writer.Write(s); break;
             case byte[] bytes: writer.Write(bytes.AsSpan()); break;
             case Complex c: WriteComplex(ref writer, c); break;
-            case NdArray array: WriteNdArray(ref writer, buffer, array, ExtensionTypeCodes.NdArray, path); break;
+            case NdArray array:
+                WriteNdArray(ref writer, buffer, array, ExtensionTypeCodes.NdArray, path);
+                _arrayWritten?.Invoke(array);
+                break;
             case NumpyScalar scalar: WriteNdArray(ref writer, buffer, scalar.ToNdArray(), ExtensionTypeCodes.NumpyScalar, path); break;
             case ExtensionValue ext:
                 writer.WriteExtensionFormatHeader(new ExtensionHeader(ext.TypeCode, (uint)ext.Data.Length));

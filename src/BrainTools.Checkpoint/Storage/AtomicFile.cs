@@ -5,6 +5,11 @@ namespace BrainTools.Checkpoint.Storage;
 /// temporary file beside the target (<c>name.tmp-{guid}</c>), which is then renamed over the target.
 /// A failed write deletes its temporary file; the target is never touched until the rename.
 /// </summary>
+/// <remarks>
+/// Durable writes also flush the temporary file to disk before the rename and the directory after it, so a
+/// power cut cannot leave a renamed but empty file. Temporary files that killed saves left behind are swept by
+/// the next successful write to the same target.
+/// </remarks>
 internal static class AtomicFile
 {
     /// <summary>The infix of temporary files; anything named <c>{target}{TempInfix}*</c> is one of ours.</summary>
@@ -14,8 +19,27 @@ internal static class AtomicFile
     /// <param name="path">The full path of the target.</param>
     /// <param name="overwrite">Whether an existing target may be replaced.</param>
     /// <param name="write">Writes the content to the stream it is given.</param>
+    /// <param name="durable">Flush the file to disk before the rename and the directory after it.</param>
     /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
-    public static void Write(string path, bool overwrite, Action<Stream> write)
+    public static void Write(string path, bool overwrite, Action<Stream> write, bool durable = false)
+    {
+        PendingFile file = Begin(path, overwrite);
+        try
+        {
+            write(file.Stream);
+        }
+        catch
+        {
+            Abort(file);
+            throw;
+        }
+
+        Commit(file, overwrite, durable);
+    }
+
+    /// <summary>Creates the temporary file of a write to <paramref name="path"/> (and missing directories).</summary>
+    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    public static PendingFile Begin(string path, bool overwrite)
     {
         string? directory = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
@@ -24,32 +48,124 @@ internal static class AtomicFile
         }
 
         ThrowIfExists(path, overwrite);
+        DateTime started = DateTime.UtcNow;
         string temp = path + TempInfix + Guid.NewGuid().ToString("N");
+        var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            // FileShare.None also takes an exclusive advisory lock on Unix: the sweep of another save sees the file in use.
+            Share = FileShare.None,
+            BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
+            Options = FileOptions.SequentialScan,
+        });
+        return new PendingFile(path, temp, stream, started);
+    }
+
+    /// <summary>
+    /// Finishes a write: flushes the temporary file to disk (when durable), renames it over the target, flushes the
+    /// directory and sweeps stale temporary files. On failure the temporary file is deleted.
+    /// </summary>
+    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    public static void Commit(PendingFile file, bool overwrite, bool durable)
+    {
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
+            using (file.Stream)
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
-                Options = FileOptions.SequentialScan,
-            }))
-            {
-                write(stream);
+                if (durable)
+                {
+                    file.Stream.Flush(flushToDisk: true);
+                }
             }
 
-            ThrowIfExists(path, overwrite);
-            File.Move(temp, path, overwrite: true);
+            ThrowIfExists(file.Path, overwrite);
+            File.Move(file.TempPath, file.Path, overwrite: true);
         }
         catch
         {
-            TryDelete(temp);
+            TryDelete(file.TempPath);
             throw;
+        }
+
+        string? directory = Path.GetDirectoryName(file.Path);
+        if (durable && !string.IsNullOrEmpty(directory))
+        {
+            DirectorySync.Flush(directory);
+        }
+
+        SweepStale(file.Path, file.Started);
+    }
+
+    /// <summary>Abandons a write: closes and deletes the temporary file.</summary>
+    public static void Abort(PendingFile file)
+    {
+        file.Stream.Dispose();
+        TryDelete(file.TempPath);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of <paramref name="path"/> that were last written before <paramref name="olderThanUtc"/>
+    /// and that no save holds open (those of killed saves). Never throws: a file it cannot delete stays for the next sweep.
+    /// </summary>
+    public static void SweepStale(string path, DateTime olderThanUtc)
+    {
+        string? directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            SweepStale(directory, Path.GetFileName(path) + TempInfix + "*", olderThanUtc);
         }
     }
 
-    private static void ThrowIfExists(string path, bool overwrite)
+    /// <summary>As <see cref="SweepStale(string, DateTime)"/> for the temporary files in <paramref name="directory"/> that match <paramref name="pattern"/>.</summary>
+    public static void SweepStale(string directory, string pattern, DateTime olderThanUtc)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.Exists(directory) ? Directory.GetFiles(directory, pattern) : [];
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (string candidate in candidates)
+        {
+            if (!Path.GetFileName(candidate).Contains(TempInfix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.GetLastWriteTimeUtc(candidate) >= olderThanUtc)
+                {
+                    continue; // A concurrent save started after ours may still be writing it.
+                }
+
+                // A save in progress holds its file with FileShare.None; opening it exclusively fails then.
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+
+                File.Delete(candidate);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Throws when <paramref name="overwrite"/> is false and <paramref name="path"/> exists.</summary>
+    internal static void ThrowIfExists(string path, bool overwrite)
     {
         if (!overwrite && File.Exists(path))
         {

@@ -1,0 +1,94 @@
+using BrainTools.Checkpoint.Format;
+using BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint;
+
+public static partial class Msgpack
+{
+    /// <summary>
+    /// Saves <paramref name="tree"/> to <paramref name="path"/> from async code, without blocking a thread on the write.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="asyncManager"/>, the returned task completes once the tree has been copied (after the
+    /// previous save of the manager, awaited without blocking): from then on the model may change, and the file is
+    /// written in the background (await <see cref="AsyncManager.WaitPreviousSaveAsync"/> for it). Without one, the
+    /// task completes when the file is written, from the tree's own arrays: do not change them until then.
+    /// </remarks>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="tree">What to save.</param>
+    /// <param name="overwrite">Whether an existing file may be replaced.</param>
+    /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
+    /// <param name="options">Settings; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <param name="asyncManager">The manager that writes in the background, or null.</param>
+    /// <param name="cancellationToken">Cancels the wait for the previous save (a write that has started is not cancelled).</param>
+    /// <returns><paramref name="path"/>.</returns>
+    /// <exception cref="CheckpointException">The file exists and <paramref name="overwrite"/> is false, or a value cannot be saved.</exception>
+    /// <exception cref="IOException">The file system failed; the old checkpoint is intact.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="asyncManager"/> is disposed.</exception>
+    public static async Task<string> SaveAsync(
+        string path,
+        object? tree,
+        bool overwrite = true,
+        bool verbose = false,
+        MsgpackOptions? options = null,
+        AsyncManager? asyncManager = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= MsgpackOptions.Default;
+        if (verbose)
+        {
+            (options.Log ?? Console.Out).WriteLine($"Saving checkpoint into {path}");
+        }
+
+        StateNode root = ToStateDict(tree);
+        string fullPath = Path.GetFullPath(path);
+        if (asyncManager is null)
+        {
+            await Task.Run(() => AtomicFile.Write(fullPath, overwrite, stream => new WireWriter(stream, options).Write(root), options.Durable), cancellationToken)
+                .ConfigureAwait(false);
+            return path;
+        }
+
+        await asyncManager.RunAsync(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, path, cancellationToken)
+            .ConfigureAwait(false);
+        return path;
+    }
+
+    private static void SaveInBackground(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager) =>
+        _ = asyncManager.Run(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, fullPath);
+
+    // Runs on the caller's thread once the previous save is done: takes the snapshot, returns the rest of the write.
+    private static Action PrepareWrite(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager)
+    {
+        if (asyncManager.Snapshot == AsyncSnapshot.TempFile)
+        {
+            PendingFile file = AtomicFile.Begin(fullPath, overwrite);
+            try
+            {
+                new WireWriter(file.Stream, options).Write(root);
+            }
+            catch
+            {
+                AtomicFile.Abort(file);
+                throw;
+            }
+
+            return () => AtomicFile.Commit(file, overwrite, options.Durable);
+        }
+
+        AtomicFile.ThrowIfExists(fullPath, overwrite);
+        SaveSnapshot snapshot = SaveSnapshot.Take(root, asyncManager.MaxWorkers, asyncManager.Pool);
+        return () =>
+        {
+            try
+            {
+                AtomicFile.Write(fullPath, overwrite, stream => new WireWriter(stream, options, snapshot.Release).Write(snapshot.Root), options.Durable);
+            }
+            finally
+            {
+                snapshot.Dispose();
+            }
+        };
+    }
+}

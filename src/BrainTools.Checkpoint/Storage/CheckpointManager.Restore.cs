@@ -1,0 +1,101 @@
+using BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint;
+
+public sealed partial class CheckpointManager
+{
+    /// <summary>The warning given when restore skips a damaged checkpoint; <c>{0}</c> is its file, <c>{1}</c> why.</summary>
+    internal const string DamagedCheckpointWarning = "Checkpoint {0} is damaged ({1}); falling back to the previous checkpoint.";
+
+    /// <summary>
+    /// Restores the raw state dict of the checkpoint of <paramref name="step"/>, or, when null, of the latest intact
+    /// checkpoint: a latest checkpoint whose checksum or content is bad is skipped with a warning for the one before it.
+    /// Waits for a pending background save first (and rethrows it if it failed).
+    /// </summary>
+    /// <param name="step">The step, or null for the latest intact one.</param>
+    /// <returns>The tree (see <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>).</returns>
+    /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
+    /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
+    public StateNode Restore(long? step = null) => Restore(step, out _);
+
+    /// <summary>As <see cref="Restore(long?)"/>, also telling which checkpoint was restored.</summary>
+    /// <param name="step">The step, or null for the latest intact one.</param>
+    /// <param name="restored">The checkpoint the tree came from.</param>
+    /// <returns>The tree.</returns>
+    /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
+    /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
+    public StateNode Restore(long? step, out CheckpointInfo restored)
+    {
+        Wait();
+        List<CheckpointInfo> candidates;
+        lock (_state)
+        {
+            candidates = step is long wanted ? [.. _checkpoints.Where(c => c.Step == wanted)] : [.. _checkpoints.AsEnumerable().Reverse()];
+        }
+
+        if (candidates.Count == 0)
+        {
+            string what = step is long s ? $"no checkpoint of step {s}" : "no checkpoints";
+            throw new FileNotFoundException($"Checkpoint not found: {what} in {Directory}", step is null ? Directory : PathFor(step.Value));
+        }
+
+        if (step is not null)
+        {
+            restored = candidates[0];
+            return LoadVerified(restored);
+        }
+
+        Exception? lastError = null;
+        foreach (CheckpointInfo candidate in candidates)
+        {
+            try
+            {
+                StateNode tree = LoadVerified(candidate);
+                restored = candidate;
+                return tree;
+            }
+            catch (Exception e) when (e is InvalidCheckpointException or IOException)
+            {
+                lastError = e;
+                string reason = e is InvalidCheckpointException invalid ? invalid.Reason : e.Message;
+                Msgpack.Warn(new CheckpointWarning(string.Format(System.Globalization.CultureInfo.InvariantCulture, DamagedCheckpointWarning, candidate.Path, reason), FilePath: candidate.Path), _msgpack);
+            }
+        }
+
+        throw new InvalidCheckpointException($"none of the {candidates.Count} checkpoints is intact", Directory, null, lastError);
+    }
+
+    /// <summary>
+    /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into <paramref name="template"/>,
+    /// as <see cref="Msgpack.FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/> does: the result has the
+    /// template's shape and types, <see cref="State"/>s are restored in place, mismatches follow <paramref name="mismatch"/>.
+    /// </summary>
+    /// <typeparam name="T">The template's type.</typeparam>
+    /// <param name="template">The object to restore into.</param>
+    /// <param name="step">The step, or null for the latest intact one.</param>
+    /// <param name="mismatch">What to do where the checkpoint does not fit the template.</param>
+    /// <returns>A structure shaped like <paramref name="template"/>.</returns>
+    /// <exception cref="CheckpointMismatchException">The checkpoint does not fit the template and <paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
+    /// <exception cref="InvalidCheckpointException">No checkpoint of the directory is intact.</exception>
+    public T Restore<T>(T template, long? step = null, Mismatch mismatch = Mismatch.Error)
+        where T : class // so that Restore(5) picks the step overload
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        StateNode state = Restore(step, out _);
+        return Msgpack.FromStateDict(template, state, mismatch, _msgpack);
+    }
+
+    private StateNode LoadVerified(CheckpointInfo info)
+    {
+        if (Options.VerifyChecksum && info.Checksum.Length > 0)
+        {
+            string actual = FileChecksum.Compute(info.Path);
+            if (!string.Equals(actual, info.Checksum, StringComparison.Ordinal))
+            {
+                throw new InvalidCheckpointException($"its checksum is {actual}, the manifest says {info.Checksum}", info.Path);
+            }
+        }
+
+        return Msgpack.Load(info.Path, options: _msgpack);
+    }
+}

@@ -1,0 +1,87 @@
+namespace BrainTools.Checkpoint;
+
+/// <summary>
+/// What a <see cref="CheckpointManager"/> names its files and which it keeps. Immutable; derive variants with <c>with</c>.
+/// </summary>
+/// <remarks>
+/// A checkpoint is kept when any rule keeps it: it is one of the last <see cref="KeepLast"/>, its step is a multiple of
+/// <see cref="KeepEvery"/>, or it is one of the <see cref="KeepBest"/> best by metric. The newest checkpoint is always
+/// kept. With no rule set, every checkpoint is kept.
+/// </remarks>
+public sealed record CheckpointManagerOptions
+{
+    /// <summary>The defaults: prefix <c>checkpoint_</c>, keep everything, verify checksums on restore.</summary>
+    public static CheckpointManagerOptions Default { get; } = new();
+
+    /// <summary>The start of the file names: files are <c>{Prefix}{step}.msgpack</c>.</summary>
+    public string Prefix
+    {
+        get;
+        init
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            if (value.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0)
+            {
+                throw new ArgumentException($"The prefix '{value}' cannot be part of a file name.", nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
+    = "checkpoint_";
+
+    /// <summary>Keep the newest this many checkpoints; null for no such rule.</summary>
+    public int? KeepLast
+    {
+        get;
+        init
+        {
+            if (value is int n)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>Keep every checkpoint whose step is a multiple of this; null for no such rule.</summary>
+    public long? KeepEvery
+    {
+        get;
+        init
+        {
+            if (value is long n)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>Keep the best this many checkpoints by metric (see <see cref="BestMode"/>); null for no such rule.</summary>
+    public int? KeepBest
+    {
+        get;
+        init
+        {
+            if (value is int n)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>Whether lower (<see cref="MetricMode.Min"/>, the default) or higher metrics are better.</summary>
+    public MetricMode BestMode { get; init; } = MetricMode.Min;
+
+    /// <summary>Verify each file against its manifest checksum before restoring it (default true).</summary>
+    public bool VerifyChecksum { get; init; } = true;
+
+    /// <summary>The settings of the saves and loads (durability, chunk size, warnings); <see cref="MsgpackOptions.Default"/> when null.</summary>
+    public MsgpackOptions? Msgpack { get; init; }
+}
