@@ -142,42 +142,18 @@ public sealed partial class NdArray : IEquatable<NdArray>
     public Span<T> AsSpan<T>()
         where T : unmanaged
     {
-        if (typeof(T) != typeof(byte) && typeof(T) != DType.ClrType)
-        {
-            throw new InvalidOperationException($"The array holds {DType} ({DType.ClrType.Name}), not {typeof(T).Name}.");
-        }
-
-        long count = typeof(T) == typeof(byte) ? ByteLength : Length;
-        if (count > int.MaxValue)
-        {
-            throw new InvalidOperationException($"The array has {count} elements, more than one span can hold; use CopyTo or GetBytes in chunks.");
-        }
-
+        int count = SpanLength<T>();
         if (!_storage.IsWritable)
         {
             throw new InvalidOperationException("The array is a read-only view; use AsReadOnlySpan or Copy().");
         }
 
-        return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref Unsafe.Add(ref _storage.GetReference(), (nint)_byteOffset)), (int)count);
+        return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref Unsafe.Add(ref _storage.GetReference(), (nint)_byteOffset)), count);
     }
 
     /// <summary>The elements as a read-only span (no copy); as <see cref="AsSpan{T}"/> but for read-only views too.</summary>
     public ReadOnlySpan<T> AsReadOnlySpan<T>()
-        where T : unmanaged
-    {
-        if (typeof(T) != typeof(byte) && typeof(T) != DType.ClrType)
-        {
-            throw new InvalidOperationException($"The array holds {DType} ({DType.ClrType.Name}), not {typeof(T).Name}.");
-        }
-
-        long count = typeof(T) == typeof(byte) ? ByteLength : Length;
-        if (count > int.MaxValue)
-        {
-            throw new InvalidOperationException($"The array has {count} elements, more than one span can hold; use CopyTo or GetBytes in chunks.");
-        }
-
-        return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref Unsafe.Add(ref _storage.GetReference(), (nint)_byteOffset)), (int)count);
-    }
+        where T : unmanaged => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref Unsafe.Add(ref _storage.GetReference(), (nint)_byteOffset)), SpanLength<T>());
 
     /// <summary>A window of the element bytes, for arrays of any size.</summary>
     /// <param name="byteOffset">Offset from the array's first byte.</param>
@@ -290,5 +266,20 @@ public sealed partial class NdArray : IEquatable<NdArray>
         }
 
         GC.KeepAlive(destination);
+    }
+
+    /// <summary>How many <typeparamref name="T"/> a span over the elements holds; <typeparamref name="T"/> is the element type or <c>byte</c>.</summary>
+    private int SpanLength<T>()
+        where T : unmanaged
+    {
+        if (typeof(T) != typeof(byte) && typeof(T) != DType.ClrType)
+        {
+            throw new InvalidOperationException($"The array holds {DType} ({DType.ClrType.Name}), not {typeof(T).Name}.");
+        }
+
+        long count = typeof(T) == typeof(byte) ? ByteLength : Length;
+        return count <= int.MaxValue
+            ? (int)count
+            : throw new InvalidOperationException($"The array has {count} elements, more than one span can hold; use CopyTo or GetBytes in chunks.");
     }
 }

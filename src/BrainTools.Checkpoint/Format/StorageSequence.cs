@@ -14,8 +14,8 @@ internal static class StorageSequence
             return new ReadOnlySequence<byte>(new StorageMemoryManager(storage, 0, (int)length).Memory);
         }
 
-        Segment first = new(new StorageMemoryManager(storage, 0, SegmentSize).Memory, 0);
-        Segment last = first;
+        SequenceSegment first = new(new StorageMemoryManager(storage, 0, SegmentSize).Memory, 0);
+        SequenceSegment last = first;
         for (long offset = SegmentSize; offset < length; offset += SegmentSize)
         {
             int size = (int)Math.Min(SegmentSize, length - offset);
@@ -23,21 +23,5 @@ internal static class StorageSequence
         }
 
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

@@ -39,8 +39,8 @@ internal sealed class WireIndexReader
     private long _position;
 
     // The window, then the rest of the file through the mapping: built once per window, steps start inside it.
-    private Segment? _first;
-    private Segment? _last;
+    private SequenceSegment? _first;
+    private SequenceSegment? _last;
 
     /// <param name="handle">The file, open for reading.</param>
     /// <param name="file">The same file in memory (mapped): arrays become views of it.</param>
@@ -255,7 +255,7 @@ internal sealed class WireIndexReader
         BytesRead += size;
         _windowStart = start;
         _windowLength = size;
-        _first = new Segment(new ReadOnlyMemory<byte>(_buffer, 0, size), 0);
+        _first = new SequenceSegment(new ReadOnlyMemory<byte>(_buffer, 0, size), 0);
         _last = _first;
         long windowEnd = start + size;
         if (windowEnd < _length)
@@ -272,20 +272,4 @@ internal sealed class WireIndexReader
     private InvalidCheckpointException Invalid(string reason, Exception? inner = null) => new(reason, null, TreePath(), inner);
 
     private string TreePath() => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }

@@ -212,19 +212,27 @@ internal static class StateDictRestorer
             dims[i] = target.GetLongLength(i);
         }
 
-        var shape = new Shape(dims);
+        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) is { } loaded
+            ? loaded.AsType(dtype, copy: false).ToArray()
+            : target;
+    }
+
+    /// <summary>The saved array when it has the template's shape; otherwise the mismatch is reported and null returned (the target is kept).</summary>
+    private static NdArray? ArrayOfShape(object target, DType dtype, Shape shape, StateNode state, Mismatch mismatch)
+    {
         if ((state as StateValue)?.Value is not NdArray loaded)
         {
-            return TypeMismatch(target, state, $"an ndarray ({dtype}, shape {shape})", mismatch);
+            TypeMismatch(target, state, $"an ndarray ({dtype}, shape {shape})", mismatch);
+            return null;
         }
 
         if (loaded.Shape != shape)
         {
             RestoreContext.Report(MismatchMessages.ArrayShape(shape, loaded.Shape), mismatch);
-            return target;
+            return null;
         }
 
-        return loaded.AsType(dtype, copy: false).ToArray();
+        return loaded;
     }
 
     private static object? RestoreTensor(object target, Type elementType, StateNode state, Mismatch mismatch)
@@ -241,19 +249,9 @@ internal static class StateDictRestorer
             dims[i] = lengths[i];
         }
 
-        var shape = new Shape(dims);
-        if ((state as StateValue)?.Value is not NdArray loaded)
-        {
-            return TypeMismatch(target, state, $"an ndarray ({dtype}, shape {shape})", mismatch);
-        }
-
-        if (loaded.Shape != shape)
-        {
-            RestoreContext.Report(MismatchMessages.ArrayShape(shape, loaded.Shape), mismatch);
-            return target;
-        }
-
-        return ToTensor(loaded.AsType(dtype, copy: false));
+        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) is { } loaded
+            ? ToTensor(loaded.AsType(dtype, copy: false))
+            : target;
     }
 
     private static object ToTensor(NdArray array) =>

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Cli.Tests;
+namespace BrainTools.Checkpoint.Testing;
 
 /// <summary>
 /// Finds the vectors written by the Python reference: <c>../shared/interop</c> relative to the repository

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Tests;
+namespace BrainTools.Checkpoint.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
