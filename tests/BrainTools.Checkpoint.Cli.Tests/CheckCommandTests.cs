@@ -28,13 +28,15 @@ public class CheckCommandTests
         Ckpt.Result result = Ckpt.Run("check", Vectors.File("seed_original"), "--like", template);
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Matches(@"^missing\s+layer3\s+a map of 2 leaves$", result.Lines.Single(l => l.Contains("layer3", StringComparison.Ordinal)));
-        Assert.Matches(@"^missing\s+config/momentum\s+float$", result.Lines.Single(l => l.Contains("momentum", StringComparison.Ordinal)));
-        Assert.EndsWith("does not fit the structure of " + template + ": 2 missing, 0 extra, 0 mismatched", result.Lines[^1], StringComparison.Ordinal);
+        Assert.Matches(@"^difference\s+path\s+expected\s+actual$", result.Lines[0]);
+        Assert.Matches(@"^missing\s+layer3\s+a map of 2 keys\s+nothing$", result.Lines.Single(l => l.Contains("layer3", StringComparison.Ordinal)));
+        Assert.Matches(@"^missing\s+config/momentum\s+a float \(0\.9\)\s+nothing$", result.Lines.Single(l => l.Contains("momentum", StringComparison.Ordinal)));
+        Assert.Equal(4, result.Lines.Length);
+        Assert.EndsWith("does not fit the structure of " + template + ": 2 missing, 0 unexpected, 0 mismatched", result.Lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Check_Mismatches_ReportsShapeDTypeUnitTypeAndExtra()
+    public void Check_Mismatches_ReportsShapeDTypeUnitTypeAndUnexpected()
     {
         using var temp = new TempDirectory();
         string file = temp.File("file.msgpack");
@@ -58,12 +60,13 @@ public class CheckCommandTests
         Ckpt.Result result = Ckpt.Run("check", file, "--like", like);
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Matches(@"^mismatch\s+w\s+shape \(3, 2\), expected \(2, 2\)$", result.Lines.Single(l => l.Contains(" w ", StringComparison.Ordinal)));
-        Assert.Matches(@"^mismatch\s+b\s+dtype float64, expected float32$", result.Lines.Single(l => l.Contains(" b ", StringComparison.Ordinal)));
-        Assert.Matches(@"^mismatch\s+tau\s+unit s, expected ms$", result.Lines.Single(l => l.Contains(" tau ", StringComparison.Ordinal)));
-        Assert.Matches(@"^mismatch\s+layers\s+type a map of 1 leaf, expected float32 \(1,\)$", result.Lines.Single(l => l.Contains(" layers ", StringComparison.Ordinal)));
-        Assert.Matches(@"^extra\s+old\s+str$", result.Lines.Single(l => l.Contains(" old ", StringComparison.Ordinal)));
-        Assert.EndsWith("0 missing, 1 extra, 4 mismatched", result.Lines[^1], StringComparison.Ordinal);
+        Assert.Matches(@"^shape\s+w\s+\(2, 2\)\s+\(3, 2\)$", result.Lines.Single(l => l.Contains(" w ", StringComparison.Ordinal)));
+        Assert.Matches(@"^dtype\s+b\s+float32\s+float64$", result.Lines.Single(l => l.Contains(" b ", StringComparison.Ordinal)));
+        Assert.Matches(@"^unit\s+tau\s+ms\s+s$", result.Lines.Single(l => l.Contains(" tau ", StringComparison.Ordinal)));
+        Assert.Matches(@"^type\s+layers\s+an ndarray \(float32, shape \(1,\)\)\s+a map of 1 key$", result.Lines.Single(l => l.Contains(" layers ", StringComparison.Ordinal)));
+        Assert.Matches(@"^unexpected\s+old\s+nothing\s+a string \('x'\)$", result.Lines.Single(l => l.Contains(" old ", StringComparison.Ordinal)));
+        Assert.Equal(7, result.Lines.Length);
+        Assert.EndsWith("0 missing, 1 unexpected, 4 mismatched", result.Lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,7 +81,25 @@ public class CheckCommandTests
         Ckpt.Result result = Ckpt.Run("check", file, "--like", like);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.EndsWith("(1 extra key in " + file + ", ignored by a restore)", result.Lines[^1], StringComparison.Ordinal);
+        Assert.Matches(@"^unexpected\s+extra\s+nothing\s+a float \(2\.0\)$", result.Lines.Single(l => l.Contains(" extra ", StringComparison.Ordinal)));
+        Assert.Equal(file + " fits the structure of " + like + " (1 unexpected key in " + file + ", ignored by a restore)", result.Lines[^1]);
+    }
+
+    [Fact]
+    public void Check_QuantityOfSameUnitWithOtherMantissa_ReportsTheMantissa()
+    {
+        using var temp = new TempDirectory();
+        string file = temp.File("file.msgpack");
+        string like = temp.File("like.msgpack");
+        Msgpack.Save(file, new StateMap { { "trace", Vectors.Quantity(NdArray.Zeros(DType.Float32, new Shape(3)), -3, 2, 1, -3, -1) } });
+        Msgpack.Save(like, new StateMap { { "trace", Vectors.Quantity(NdArray.Zeros(DType.Float32, new Shape(4)), -3, 2, 1, -3, -1) } });
+
+        Ckpt.Result result = Ckpt.Run("check", file, "--like", like);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Matches(@"^shape\s+trace/mantissa\s+\(4,\)\s+\(3,\)$", result.Lines[1]);
+        Assert.EndsWith("0 missing, 0 unexpected, 1 mismatched", result.Lines[^1], StringComparison.Ordinal);
+        Assert.Equal(3, result.Lines.Length);
     }
 
     [Fact]

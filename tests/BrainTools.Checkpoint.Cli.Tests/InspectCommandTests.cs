@@ -33,6 +33,35 @@ public class InspectCommandTests
     }
 
     [Fact]
+    public void Inspect_QuantityMaps_ShownAsTheLibraryReadsThemAndMalformedOnesAsPlainMaps()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("quantities.msgpack");
+        StateMap older = Vectors.Quantity(20L, -3, 0, 0, 1);
+        older.Remove("factor");
+        var shortDim = new StateMap { { "mantissa", 1.0 }, { "scale", 0L }, { "base", 10.0 }, { "dim", NdArray.FromArray(new long[] { 1, 0, 0 }, new Shape(3)) }, { "factor", 1.0 } };
+        StateMap moreKeys = Vectors.Quantity(2.0, 0, 1);
+        moreKeys.Add("note", "x");
+        Msgpack.Save(path, new StateMap
+        {
+            { "older", older },
+            { "unnamed", Vectors.Quantity(3.0, -2, 0, 0, 1) },
+            { "short_dim", shortDim },
+            { "more_keys", moreKeys },
+        });
+
+        Ckpt.Result result = Ckpt.Run("inspect", path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // brainunit before factors wrote no factor; an int mantissa reads as the library's float.
+        Assert.Matches(@"^older\s+quantity\s+int\s+\(\)\s+8 B\s+20 ms$", result.Lines.Single(l => l.StartsWith("older", StringComparison.Ordinal)));
+        Assert.Matches(@"^unnamed\s+quantity\s+float\s+\(\)\s+8 B\s+3 10\.0\^-2 \* s$", result.Lines.Single(l => l.StartsWith("unnamed", StringComparison.Ordinal)));
+        Assert.Equal(["short_dim/mantissa", "short_dim/scale", "short_dim/base", "short_dim/dim", "short_dim/factor"], result.Lines.Where(l => l.StartsWith("short_dim", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]));
+        Assert.Equal(["more_keys/mantissa", "more_keys/scale", "more_keys/base", "more_keys/dim", "more_keys/factor", "more_keys/note"], result.Lines.Where(l => l.StartsWith("more_keys", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]));
+        Assert.Equal("13 leaves, 10 parameters, 161 B", result.Lines[^1]);
+    }
+
+    [Fact]
     public void Inspect_Json_GivesStatisticsOfAFileTheTestWrote()
     {
         using var temp = new TempDirectory();

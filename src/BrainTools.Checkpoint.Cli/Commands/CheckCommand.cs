@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.Cli.Trees;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
 
-/// <summary><c>ckpt check FILE --like OTHER</c>: would FILE restore into the structure of OTHER, and if not, why.</summary>
+/// <summary><c>ckpt check FILE --like OTHER</c>: would FILE restore into the structure of OTHER, and if not, why (<see cref="Msgpack.Reconcile"/>).</summary>
 internal static class CheckCommand
 {
     public const string Examples = """
@@ -15,7 +15,7 @@ internal static class CheckCommand
     {
         var file = new Argument<string>("FILE") { Description = "The checkpoint to restore." };
         var like = new Option<string>("--like") { Description = "A checkpoint with the structure to restore into (a template saved from the model).", Required = true, HelpName = "OTHER" };
-        var command = new Command("check", "What a restore of FILE into the structure of OTHER would find: keys missing from FILE, extra keys in FILE (a restore ignores them), and leaves whose type, dtype, shape or unit differ. Exit 1 when something is missing or mismatched.")
+        var command = new Command("check", "What a restore of FILE into the structure of OTHER would find, as the library's reconciliation report gives it: keys missing from FILE, unexpected keys in FILE (a restore ignores them), and leaves whose type, dtype, shape or unit differ. Exit 1 when something is missing or mismatched.")
         {
             file, like,
         };
@@ -27,24 +27,25 @@ internal static class CheckCommand
     {
         StateNode state = Inputs.Load(terminal, file);
         StateNode target = Inputs.Load(terminal, like);
-        List<StructureIssue> issues = StructureComparison.Compare(target, state);
-        int blocking = issues.Count(i => i.Kind != StructureIssue.Extra);
-        if (issues.Count > 0)
+        IReadOnlyList<CheckpointDifference> differences = Msgpack.Reconcile(target, state);
+        if (differences.Count > 0)
         {
-            terminal.Table(["finding", "path", "detail"], issues.Select(i => new[] { i.Kind, i.Path, i.Detail }).ToList());
+            terminal.Table(
+                ["difference", "path", "expected", "actual"],
+                differences.Select(d => new[] { d.Kind.ToString().ToLowerInvariant(), TreePath.FromBraintools(d.Path), d.Expected, d.Actual }).ToList());
         }
 
-        int missing = issues.Count(i => i.Kind == StructureIssue.Missing);
-        int extra = issues.Count(i => i.Kind == StructureIssue.Extra);
-        int mismatched = issues.Count(i => i.Kind == StructureIssue.Mismatch);
-        if (blocking == 0)
+        int missing = differences.Count(d => d.Kind == CheckpointDifferenceKind.Missing);
+        int unexpected = differences.Count(d => d.Kind == CheckpointDifferenceKind.Unexpected);
+        int mismatched = differences.Count - missing - unexpected;
+        if (missing + mismatched == 0)
         {
-            string note = extra == 0 ? string.Empty : $" ({extra} extra {(extra == 1 ? "key" : "keys")} in {file}, ignored by a restore)";
+            string note = unexpected == 0 ? string.Empty : $" ({Terminal.Count(unexpected, "unexpected key", "unexpected keys")} in {file}, ignored by a restore)";
             terminal.Line($"{file} fits the structure of {like}{note}");
             return ExitCodes.Ok;
         }
 
-        terminal.Line($"{file} does not fit the structure of {like}: {missing} missing, {extra} extra, {mismatched} mismatched");
+        terminal.Line($"{file} does not fit the structure of {like}: {missing} missing, {unexpected} unexpected, {mismatched} mismatched");
         return ExitCodes.Failed;
     }
 }

@@ -44,7 +44,7 @@ internal static class InspectCommand
         List<Leaf> leaves = TreeWalker.Leaves(tree).Where(l => glob is null || glob.IsMatch(l.Path)).ToList();
         long arrayBytes = leaves.Sum(l => l.Array?.ByteLength ?? 0);
         Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", arrayBytes, progress =>
-            leaves.Where(l => l.Array is not null).ToDictionary(l => l, l => ArrayStatistics.Compute(l.Array!, progress)));
+            leaves.Where(l => l.Array is not null).ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!, progress), ReferenceEqualityComparer.Instance));
 
         List<Row> rows = Group(leaves, depth);
         long fileSize = new FileInfo(path).Length;
@@ -126,15 +126,15 @@ internal static class InspectCommand
             return "{}";
         }
 
+        // An array's values are summed up in the statistics columns; a quantity's unit says what they are in.
         if (leaf.Array is not null)
         {
             return leaf.Unit is null ? string.Empty : $"in {leaf.Unit}";
         }
 
-        // A quantity's mantissa prints as brainunit users write it (10 ms), other floats as Python's repr (0.001, 10.0).
-        string text = leaf.Unit is not null && leaf.Value.Value is double d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : leaf.Value.ToString();
-        text = text.Length > 48 ? text[..45] + "..." : text;
-        return leaf.Unit is null ? text : $"{text} {leaf.Unit}";
+        // A scalar quantity as the library displays it (10 ms), other values as Python's repr (0.001, 10.0, 'relu').
+        string text = leaf.Quantity?.ToString() ?? leaf.Value.ToString();
+        return text.Length > 48 ? text[..45] + "..." : text;
     }
 
     private static void WriteJson(TextWriter output, string path, long fileSize, List<Row> rows, Dictionary<Leaf, ArrayStatistics> stats, (int Leaves, long Parameters, long Bytes) totals)

@@ -7,9 +7,12 @@ namespace BrainTools.Checkpoint.Cli.Trees;
 /// <param name="Path">Keys joined by <c>/</c>.</param>
 /// <param name="Node">The raw node (for a quantity: the whole map).</param>
 /// <param name="Value">The value leaf (for a quantity: its mantissa); null for an empty map.</param>
-/// <param name="Unit">The unit of a quantity, else null.</param>
-internal sealed record Leaf(string Path, StateNode Node, StateValue? Value, QuantityUnit? Unit)
+/// <param name="Quantity">The quantity as the library reads it (<see cref="Quantity.FromStateDict"/>), else null.</param>
+internal sealed record Leaf(string Path, StateNode Node, StateValue? Value, Quantity? Quantity)
 {
+    /// <summary>The unit of a quantity, else null.</summary>
+    public Unit? Unit => Quantity?.Unit;
+
     /// <summary>The array of the leaf (an ndarray leaf or an array mantissa), else null.</summary>
     public NdArray? Array => Value?.Value as NdArray;
 

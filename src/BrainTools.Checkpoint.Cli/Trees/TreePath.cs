@@ -11,4 +11,7 @@ internal static class TreePath
 
     /// <summary>The path in braintools' error style (<c>./a/b</c>), as the library's messages write it.</summary>
     public static string Braintools(string path) => path == Root ? Root : "./" + path;
+
+    /// <summary>The tool's form of a path in braintools' style: <c>./a/b</c> is <c>a/b</c>.</summary>
+    public static string FromBraintools(string path) => path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path;
 }

@@ -10,6 +10,9 @@ internal static class Reconciler
 {
     private static readonly string[] QuantityKeys = ["mantissa", "scale", "base", "dim", "factor"];
 
+    // The keys a quantity map must have; factor is optional (brainunit before factors).
+    private static readonly string[] RequiredQuantityKeys = ["mantissa", "scale", "base", "dim"];
+
     public static List<CheckpointDifference> Compare(StateNode expected, StateNode actual)
     {
         var differences = new List<CheckpointDifference>();
@@ -27,9 +30,15 @@ internal static class Reconciler
                 return;
             }
 
-            if (TryReadUnit(map, out Unit? expectedUnit) && TryReadUnit(saved, out Unit? savedUnit) && expectedUnit != savedUnit)
+            // Two quantities differ in their unit and mantissa only: the restore reads the unit leniently (a float64
+            // dim as older brainunit wrote it, no factor), so its parts are not compared key by key.
+            if (TryReadUnit(map, out Unit? expectedUnit) && TryReadUnit(saved, out Unit? savedUnit))
             {
-                differences.Add(new CheckpointDifference(path, CheckpointDifferenceKind.Unit, expectedUnit.ToString(), savedUnit.ToString()));
+                if (expectedUnit != savedUnit)
+                {
+                    differences.Add(new CheckpointDifference(path, CheckpointDifferenceKind.Unit, expectedUnit.ToString(), savedUnit.ToString()));
+                }
+
                 Walk(map["mantissa"], saved["mantissa"], Child(path, "mantissa"), differences);
                 return;
             }
@@ -105,7 +114,7 @@ internal static class Reconciler
         _ => (null, null),
     };
 
-    private static bool IsQuantity(StateMap map) => map.Count == QuantityKeys.Length && QuantityKeys.All(map.ContainsKey);
+    private static bool IsQuantity(StateMap map) => RequiredQuantityKeys.All(map.ContainsKey) && map.Keys.All(QuantityKeys.Contains);
 
     // A malformed quantity map is compared key by key instead, like any other map.
     private static bool TryReadUnit(StateMap map, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Unit? unit)

@@ -156,7 +156,7 @@ public sealed class StateMap : StateNode, IDictionary<string, StateNode>, IReadO
         return builder.Append('}').ToString();
     }
 
-    internal override string Describe() => $"a map of {Count} keys";
+    internal override string Describe() => $"a map of {Count} {(Count == 1 ? "key" : "keys")}";
 
     private string PythonKeys() => "{" + string.Join(", ", _items.Keys.Select(PythonFormat.String)) + "}";
 }

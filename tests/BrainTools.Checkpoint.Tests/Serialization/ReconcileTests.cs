@@ -52,7 +52,7 @@ public class ReconcileTests
 
         CheckpointDifference difference = Assert.Single(Msgpack.Reconcile(like, file));
 
-        Assert.Equal("./a: type: expected a map of 1 keys, got an int (2)", difference.ToString());
+        Assert.Equal("./a: type: expected a map of 1 key, got an int (2)", difference.ToString());
     }
 
     [Fact]
@@ -75,6 +75,33 @@ public class ReconcileTests
 
         Assert.Equal(new CheckpointDifference("./q", CheckpointDifferenceKind.Unit, "ms", "s"), seconds);
         Assert.Equal("mV", millivolts.Actual);
+    }
+
+    [Fact]
+    public void Reconcile_SameUnitInOlderBrainunitForm_IsEmpty()
+    {
+        // brainunit before factors wrote no factor and a float64 dim; the restore reads both, so they are no difference.
+        var target = new Dictionary<string, object> { ["q"] = 10.0 * Units.ms };
+        StateNode state = Tree(new Dictionary<string, object>
+        {
+            ["q"] = new Dictionary<string, object> { ["mantissa"] = 20.0, ["scale"] = -3L, ["base"] = 10.0, ["dim"] = new double[] { 0, 0, 1, 0, 0, 0, 0 } },
+        });
+
+        Assert.Empty(Msgpack.Reconcile(target, state));
+    }
+
+    [Fact]
+    public void Reconcile_QuantitiesOfOneUnit_ComparesTheMantissas()
+    {
+        var target = new Dictionary<string, object> { ["q"] = NdArray.Zeros(DType.Float32, new Shape(4)) * Units.mV };
+        StateNode state = Tree(new Dictionary<string, object> { ["q"] = NdArray.Zeros(DType.Float64, new Shape(3)) * Units.mV });
+
+        Assert.Equal(
+            [
+                new CheckpointDifference("./q/mantissa", CheckpointDifferenceKind.Shape, "(4,)", "(3,)"),
+                new CheckpointDifference("./q/mantissa", CheckpointDifferenceKind.DType, "float32", "float64"),
+            ],
+            Msgpack.Reconcile(target, state));
     }
 
     [Fact]
