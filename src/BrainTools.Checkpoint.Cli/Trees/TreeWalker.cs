@@ -3,8 +3,6 @@ namespace BrainTools.Checkpoint.Cli.Trees;
 /// <summary>Flattens a tree into its leaves in tree order; quantities and empty maps count as one leaf each.</summary>
 internal static class TreeWalker
 {
-    private static readonly string[] QuantityKeys = ["mantissa", "scale", "base", "dim", "factor"];
-
     public static List<Leaf> Leaves(StateNode root)
     {
         var leaves = new List<Leaf>();
@@ -16,7 +14,7 @@ internal static class TreeWalker
     {
         if (node is StateMap map)
         {
-            if (TryReadQuantity(map, path, out Quantity? quantity))
+            if (Quantity.TryFromStateDict(map, out Quantity? quantity))
             {
                 leaves.Add(new Leaf(path, node, (StateValue)map["mantissa"], quantity));
             }
@@ -36,26 +34,5 @@ internal static class TreeWalker
         }
 
         leaves.Add(new Leaf(path, node, (StateValue)node, null));
-    }
-
-    // Only a map of nothing but the quantity's keys is one leaf, so no key of the file goes unshown; a map the
-    // library cannot read as a quantity stays a plain map.
-    private static bool TryReadQuantity(StateMap map, string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Quantity? quantity)
-    {
-        quantity = null;
-        if (!map.ContainsKey("mantissa") || map.Keys.Any(key => !QuantityKeys.Contains(key, StringComparer.Ordinal)))
-        {
-            return false;
-        }
-
-        try
-        {
-            quantity = Quantity.FromStateDict(map, TreePath.Braintools(path));
-            return true;
-        }
-        catch (InvalidCheckpointException)
-        {
-            return false;
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace BrainTools.Checkpoint.Serialization;
 
 /// <summary>
@@ -8,11 +6,6 @@ namespace BrainTools.Checkpoint.Serialization;
 /// </summary>
 internal static class Reconciler
 {
-    private static readonly string[] QuantityKeys = ["mantissa", "scale", "base", "dim", "factor"];
-
-    // The keys a quantity map must have; factor is optional (brainunit before factors).
-    private static readonly string[] RequiredQuantityKeys = ["mantissa", "scale", "base", "dim"];
-
     public static List<CheckpointDifference> Compare(StateNode expected, StateNode actual)
     {
         var differences = new List<CheckpointDifference>();
@@ -114,26 +107,11 @@ internal static class Reconciler
         _ => (null, null),
     };
 
-    private static bool IsQuantity(StateMap map) => RequiredQuantityKeys.All(map.ContainsKey) && map.Keys.All(QuantityKeys.Contains);
-
     // A malformed quantity map is compared key by key instead, like any other map.
     private static bool TryReadUnit(StateMap map, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Unit? unit)
     {
-        unit = null;
-        if (!IsQuantity(map))
-        {
-            return false;
-        }
-
-        try
-        {
-            unit = Quantity.ReadUnit(map);
-            return true;
-        }
-        catch (CheckpointException)
-        {
-            return false;
-        }
+        unit = Quantity.TryFromStateDict(map, out Quantity? quantity) ? quantity.Unit : null;
+        return unit is not null;
     }
 
     private static string Child(string path, string key) => path == "." ? "./" + key : path + "/" + key;

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace BrainTools.Checkpoint;
 
 public sealed partial class Quantity
@@ -18,6 +20,33 @@ public sealed partial class Quantity
         map.Add("dim", new StateValue(Unit.Dimension.ToArray()));
         map.Add("factor", new StateValue(Unit.Factor));
         return map;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="state"/> as a quantity when it is one: a map of brainunit's keys and no others
+    /// (<c>factor</c> may be missing, as in older files) that <see cref="FromStateDict"/> accepts. For tools that
+    /// walk raw trees and must tell quantities from other maps without exceptions.
+    /// </summary>
+    /// <returns>Whether the node is a readable quantity.</returns>
+    public static bool TryFromStateDict(StateNode state, [NotNullWhen(true)] out Quantity? quantity)
+    {
+        quantity = null;
+        if (state is not StateMap map
+            || !map.ContainsKey("mantissa") || !map.ContainsKey("scale") || !map.ContainsKey("base") || !map.ContainsKey("dim")
+            || map.Keys.Any(key => key is not ("mantissa" or "scale" or "base" or "dim" or "factor")))
+        {
+            return false;
+        }
+
+        try
+        {
+            quantity = FromStateDict(map);
+            return true;
+        }
+        catch (CheckpointException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -278,4 +278,22 @@ public class QuantityStateDictTests
 
         Assert.Equal(("./q", "ms", "mV"), (difference.Path, difference.Expected, difference.Actual));
     }
+
+    [Fact]
+    public void TryFromStateDict_QuantityAndOtherMaps_TellsThemApart()
+    {
+        StateMap saved = (10.0 * Units.ms).ToStateDict();
+        StateMap withExtraKey = (10.0 * Units.ms).ToStateDict().Set("note", "x");
+        StateMap olderForm = (10.0 * Units.ms).ToStateDict();
+        olderForm.Remove("factor");
+        StateMap broken = (10.0 * Units.ms).ToStateDict().Set("scale", "minus three");
+
+        Assert.True(Quantity.TryFromStateDict(saved, out Quantity? quantity));
+        Assert.Equal(10.0 * Units.ms, quantity);
+        Assert.True(Quantity.TryFromStateDict(olderForm, out Quantity? older));
+        Assert.Equal(Units.ms, older.Unit);
+        Assert.False(Quantity.TryFromStateDict(withExtraKey, out _));
+        Assert.False(Quantity.TryFromStateDict(broken, out _));
+        Assert.False(Quantity.TryFromStateDict(new StateValue(10.0), out _));
+    }
 }
