@@ -19,6 +19,8 @@ public static class ThroughputHarness
     private const long LazySmall = 100L << 20;
     private const long LazyLarge = 4L << 30;
 
+    private const string Usage = "Usage: harness [--dir PATH] [--reps N] [--keep]  (--dir: where the ~12 GB of test files go; --reps: timed runs per figure, default 5; --keep: leave the files)";
+
     /// <summary>Runs the harness: <c>harness [--dir PATH] [--reps N] [--keep]</c>.</summary>
     public static int Run(string[] args)
     {
@@ -32,7 +34,12 @@ public static class ThroughputHarness
                 case "--dir": dir = Path.GetFullPath(args[++i]); break;
                 case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--keep": keep = true; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: harness [--dir PATH] [--reps N] [--keep]");
+                case "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. {Usage}");
+                    return 2;
             }
         }
 
