@@ -30,8 +30,9 @@ public static partial class Msgpack
     /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
     /// <param name="options">Chunk size and other settings; <see cref="MsgpackOptions.Default"/> when null.</param>
     /// <param name="asyncManager">
-    /// When given, the tree is copied before this returns and the file is written in the background (see
-    /// <see cref="AsyncManager"/>); write errors surface at the manager's next wait, save or dispose.
+    /// When given, the tree is snapshotted before this returns (by default written to the temporary file; see
+    /// <see cref="AsyncManager.Snapshot"/>), so later changes to the model do not reach the file, and the rest of the
+    /// save (fsync, rename) runs in the background; its errors surface at the manager's next wait, save or dispose.
     /// </param>
     /// <returns><paramref name="path"/>.</returns>
     /// <exception cref="CheckpointException">The file exists and <paramref name="overwrite"/> is false, or a value cannot be saved.</exception>

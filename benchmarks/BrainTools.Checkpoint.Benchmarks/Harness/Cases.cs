@@ -9,6 +9,9 @@ namespace BrainTools.Checkpoint.Benchmarks.Harness;
 /// </summary>
 public static class Cases
 {
+    // The baselines write without fsync; so do the saves compared with them (Durable = true is measured beside).
+    private static readonly MsgpackOptions NotDurable = MsgpackOptions.Default with { Durable = false };
+
     private const int LazyReads = 41;
     private const int TutorialReps = 2001;
 
@@ -63,14 +66,16 @@ public static class Cases
         string plain = Path.Combine(dir, "save-plain.bin");
 
         // The baseline writes the very bytes of the checkpoint, from memory, with a plain FileStream.
-        Msgpack.Save(ours, model);
+        Msgpack.Save(ours, model, options: NotDurable);
         using var bytes = new NativeBuffer(new FileInfo(ours).Length);
         using (SafeFileHandle handle = File.OpenHandle(ours))
         {
             bytes.ReadFrom(handle);
         }
 
-        List<double> oursMs = [], plainMs = [];
+        // Like for like: a save without fsync against a plain write (both end in the page cache), and the default
+        // durable save (fsync of the file and its folder) against a plain write followed by an fsync.
+        List<double> oursMs = [], plainMs = [], durableMs = [], plainSyncedMs = [];
         for (int rep = 0; rep < reps; rep++)
         {
             // Alternate which goes first so that drift (writeback, other load) hits both alike.
@@ -80,23 +85,36 @@ public static class Cases
                 File.Delete(plain);
                 if ((turn + rep) % 2 == 0)
                 {
-                    oursMs.Add(Timing.Milliseconds(() => Msgpack.Save(ours, model)));
+                    oursMs.Add(Timing.Milliseconds(() => Msgpack.Save(ours, model, options: NotDurable)));
+                    File.Delete(ours);
+                    durableMs.Add(Timing.Milliseconds(() => Msgpack.Save(ours, model)));
                 }
                 else
                 {
                     // In 4 MiB writes, the pieces our writer hands over: one 1 GiB write is slower on this VM.
-                    plainMs.Add(Timing.Milliseconds(() =>
-                    {
-                        using var stream = new FileStream(plain, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-                        bytes.WriteTo(stream, Models.LayerBytes);
-                    }));
+                    plainMs.Add(Timing.Milliseconds(() => WritePlain(plain, bytes, flushToDisk: false)));
+                    File.Delete(plain);
+                    plainSyncedMs.Add(Timing.Milliseconds(() => WritePlain(plain, bytes, flushToDisk: true)));
                 }
             }
         }
 
         File.Delete(ours);
         File.Delete(plain);
-        return Figures(oursMs, plainMs, bytes.Length);
+        Dictionary<string, double> figures = Figures(oursMs, plainMs, bytes.Length);
+        figures["durable_ms"] = Timing.Median(durableMs);
+        figures["plain_synced_ms"] = Timing.Median(plainSyncedMs);
+        return figures;
+    }
+
+    private static void WritePlain(string path, NativeBuffer bytes, bool flushToDisk)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        bytes.WriteTo(stream, Models.LayerBytes);
+        if (flushToDisk)
+        {
+            stream.Flush(flushToDisk: true);
+        }
     }
 
     private static Dictionary<string, double> Load(string dir, int reps, long size)
@@ -204,13 +222,19 @@ public static class Cases
         List<double> saveMs = [], loadMs = [], pairMs = [], plainMs = [];
         // In blocks, not interleaved: the baseline's truncating rewrite makes ext4 flush (auto_da_alloc), which
         // would stall the next call of either side.
+        List<double> durableSaveMs = [];
         for (int rep = 0; rep < TutorialReps; rep++)
         {
-            double save = Timing.Milliseconds(() => Msgpack.Save(ours, model));
+            double save = Timing.Milliseconds(() => Msgpack.Save(ours, model, options: NotDurable));
             double load = Timing.Milliseconds(() => GC.KeepAlive(Msgpack.Load(ours)));
             saveMs.Add(save);
             loadMs.Add(load);
             pairMs.Add(save + load);
+        }
+
+        for (int rep = 0; rep < TutorialReps; rep++)
+        {
+            durableSaveMs.Add(Timing.Milliseconds(() => Msgpack.Save(ours, model)));
         }
 
         for (int rep = 0; rep < TutorialReps; rep++)
@@ -225,6 +249,7 @@ public static class Cases
         Dictionary<string, double> figures = Figures(pairMs, plainMs, bytes.Length);
         figures["save_ms"] = Timing.Median(saveMs);
         figures["load_ms"] = Timing.Median(loadMs);
+        figures["durable_save_ms"] = Timing.Median(durableSaveMs);
         return figures;
     }
 
