@@ -35,45 +35,21 @@ public sealed record CheckpointManagerOptions
     public int? KeepLast
     {
         get;
-        init
-        {
-            if (value is int n)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-            }
-
-            field = value;
-        }
+        init => field = NullOrPositive(value);
     }
 
     /// <summary>Keep every checkpoint whose step is a multiple of this; null for no such rule.</summary>
     public long? KeepEvery
     {
         get;
-        init
-        {
-            if (value is long n)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-            }
-
-            field = value;
-        }
+        init => field = NullOrPositive(value);
     }
 
     /// <summary>Keep the best this many checkpoints by metric (see <see cref="BestMode"/>); null for no such rule.</summary>
     public int? KeepBest
     {
         get;
-        init
-        {
-            if (value is int n)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-            }
-
-            field = value;
-        }
+        init => field = NullOrPositive(value);
     }
 
     /// <summary>Whether lower (<see cref="MetricMode.Min"/>, the default) or higher metrics are better.</summary>
@@ -84,4 +60,16 @@ public sealed record CheckpointManagerOptions
 
     /// <summary>The settings of the saves and loads (durability, chunk size, warnings); <see cref="MsgpackOptions.Default"/> when null.</summary>
     public MsgpackOptions? Msgpack { get; init; }
+
+    // The keep rules share one check: null (no rule) or at least 1, reported against the setter's "value".
+    private static T? NullOrPositive<T>(T? value)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        if (value is T n)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(n, T.One, nameof(value));
+        }
+
+        return value;
+    }
 }
