@@ -66,8 +66,11 @@ internal sealed unsafe class MappedArrayStorage : ArrayStorage, IDisposable
 
     public override ref byte GetReference()
     {
-        ObjectDisposedException.ThrowIf(_address == 0, this);
-        return ref *(byte*)_address;
+        // Read the address once: a Dispose on another thread may zero it between a check and a second read,
+        // which would hand out a reference to address 0.
+        nint address = Volatile.Read(ref _address);
+        ObjectDisposedException.ThrowIf(address == 0, this);
+        return ref *(byte*)address;
     }
 
     /// <summary>Keeps the mapping alive until <see cref="Release"/>, even across a <see cref="Dispose"/> on another thread.</summary>
