@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace BrainTools.Checkpoint;
 
@@ -8,33 +9,16 @@ namespace BrainTools.Checkpoint;
 internal static class ElementFormat
 {
     /// <summary>The element as a double (the real part for complex types, 1/0 for bool).</summary>
-    public static double ToDouble(DType dtype, ReadOnlySpan<byte> element) => dtype.Name switch
-    {
-        "bool" => element[0] != 0 ? 1 : 0,
-        "int8" => (sbyte)element[0],
-        "int16" => BinaryPrimitives.ReadInt16LittleEndian(element),
-        "int32" => BinaryPrimitives.ReadInt32LittleEndian(element),
-        "int64" => BinaryPrimitives.ReadInt64LittleEndian(element),
-        "uint8" => element[0],
-        "uint16" => BinaryPrimitives.ReadUInt16LittleEndian(element),
-        "uint32" => BinaryPrimitives.ReadUInt32LittleEndian(element),
-        "uint64" => BinaryPrimitives.ReadUInt64LittleEndian(element),
-        "float16" => (double)BinaryPrimitives.ReadHalfLittleEndian(element),
-        "float32" or "complex64" => BinaryPrimitives.ReadSingleLittleEndian(element),
-        "float64" or "complex128" => BinaryPrimitives.ReadDoubleLittleEndian(element),
-        "bfloat16" => (float)new BFloat16(BinaryPrimitives.ReadUInt16LittleEndian(element)),
-        "float8_e4m3fn" => (float)new Float8E4M3FN(element[0]),
-        "float8_e5m2" => (float)new Float8E5M2(element[0]),
-        _ => throw new NotSupportedException(dtype.Name),
-    };
+    public static double ToDouble(DType dtype, ReadOnlySpan<byte> element) => ToComplex(dtype, element).Real;
 
     /// <summary>The element as a complex number (imaginary part 0 for real types).</summary>
-    public static Complex ToComplex(DType dtype, ReadOnlySpan<byte> element) => dtype.Name switch
+    /// <remarks>Read through <see cref="ElementConverter"/>: complex128 holds every dtype's value exactly but (u)int64's, which it rounds as numpy does.</remarks>
+    public static Complex ToComplex(DType dtype, ReadOnlySpan<byte> element)
     {
-        "complex64" => new Complex(BinaryPrimitives.ReadSingleLittleEndian(element), BinaryPrimitives.ReadSingleLittleEndian(element[4..])),
-        "complex128" => new Complex(BinaryPrimitives.ReadDoubleLittleEndian(element), BinaryPrimitives.ReadDoubleLittleEndian(element[8..])),
-        _ => new Complex(ToDouble(dtype, element), 0),
-    };
+        Span<double> parts = stackalloc double[2];
+        ElementConverter.Convert(dtype, element[..dtype.ItemSize], DType.Complex128, MemoryMarshal.AsBytes(parts));
+        return new Complex(parts[0], parts[1]);
+    }
 
     /// <summary>The element as Python prints it: <c>True</c>, <c>3</c>, <c>0.5</c>, <c>(1+2j)</c>.</summary>
     public static string ToPython(DType dtype, ReadOnlySpan<byte> element) => dtype.Kind switch
@@ -44,9 +28,11 @@ internal static class ElementFormat
             .ToString(CultureInfo.InvariantCulture),
         DTypeKind.UnsignedInteger => (dtype == DType.UInt64 ? BinaryPrimitives.ReadUInt64LittleEndian(element) : (ulong)ToDouble(dtype, element))
             .ToString(CultureInfo.InvariantCulture),
-        DTypeKind.Complex => PythonFormat.Complex(ToComplex(dtype, element).Real, ToComplex(dtype, element).Imaginary),
+        DTypeKind.Complex => ComplexToPython(ToComplex(dtype, element)),
         _ => FloatToPython(dtype, ToDouble(dtype, element)),
     };
+
+    private static string ComplexToPython(Complex value) => PythonFormat.Complex(value.Real, value.Imaginary);
 
     // A float32 printed through double would show noise digits (0.1f -> 0.10000000149011612); print it at its own precision.
     private static string FloatToPython(DType dtype, double value) => dtype == DType.Float32
