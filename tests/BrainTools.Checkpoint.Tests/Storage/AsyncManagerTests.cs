@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace BrainTools.Checkpoint.Tests.Storage;
 
@@ -220,22 +221,11 @@ public sealed class AsyncManagerTests
     public void Dispose_SaveRunning_WaitsForIt()
     {
         var manager = new AsyncManager();
-        var started = new ManualResetEventSlim();
-        bool finished = false;
-        _ = manager.Run(
-            () => () =>
-            {
-                started.Set();
-                Thread.Sleep(200);
-                Volatile.Write(ref finished, true);
-            },
-            null,
-            null);
-        started.Wait(Timeout);
+        StrongBox<bool> finished = StartSlowSave(manager);
 
         manager.Dispose();
 
-        Assert.True(Volatile.Read(ref finished));
+        Assert.True(Volatile.Read(ref finished.Value));
         Assert.False(manager.IsSaving);
     }
 
@@ -243,22 +233,11 @@ public sealed class AsyncManagerTests
     public async Task DisposeAsync_SaveRunning_WaitsForIt()
     {
         var manager = new AsyncManager();
-        var started = new ManualResetEventSlim();
-        bool finished = false;
-        _ = manager.Run(
-            () => () =>
-            {
-                started.Set();
-                Thread.Sleep(200);
-                Volatile.Write(ref finished, true);
-            },
-            null,
-            null);
-        started.Wait(Timeout);
+        StrongBox<bool> finished = StartSlowSave(manager);
 
         await manager.DisposeAsync();
 
-        Assert.True(Volatile.Read(ref finished));
+        Assert.True(Volatile.Read(ref finished.Value));
     }
 
     [Fact]
@@ -369,5 +348,23 @@ public sealed class AsyncManagerTests
         await manager.WaitPreviousSaveAsync();
 
         Assert.True(File.Exists(dir.File("a.msgpack")));
+    }
+
+    // A background save that has started and finishes 200 ms later; the box turns true when it has.
+    private static StrongBox<bool> StartSlowSave(AsyncManager manager)
+    {
+        var started = new ManualResetEventSlim();
+        var finished = new StrongBox<bool>();
+        _ = manager.Run(
+            () => () =>
+            {
+                started.Set();
+                Thread.Sleep(200);
+                Volatile.Write(ref finished.Value, true);
+            },
+            null,
+            null);
+        started.Wait(Timeout);
+        return finished;
     }
 }
