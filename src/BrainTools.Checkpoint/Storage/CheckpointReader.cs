@@ -86,12 +86,20 @@ public sealed class CheckpointReader : IDisposable
     public NdArray ReadArray(string path) => ReadArray(RequireArray(path));
 
     /// <summary>Reads the array of an entry of this reader's index.</summary>
+    /// <exception cref="ArgumentException">The entry belongs to another reader's index.</exception>
     /// <exception cref="InvalidOperationException">The entry is not an array.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
     public NdArray ReadArray(CheckpointEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         RequireArray(entry);
+
+        // Offsets are into one file: another reader's entry would read this file's bytes at its offsets.
+        if (entry.Chunks![0].Storage != _file)
+        {
+            throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
+        }
+
         return Slice(entry, 0, entry.ByteLength, entry.Shape);
     }
 

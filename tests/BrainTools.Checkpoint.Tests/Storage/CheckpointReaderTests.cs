@@ -235,6 +235,19 @@ public class CheckpointReaderTests
     }
 
     [Fact]
+    public void ReadArray_EntryOfAnotherReader_ThrowsArgumentException()
+    {
+        using var dir = new TempDirectory();
+        Msgpack.Save(dir.File("a.msgpack"), new StateMap().Set("w", NdArray.FromArray(new[] { 1.0, 2.0, 3.0 })));
+        Msgpack.Save(dir.File("b.msgpack"), new StateMap().Set("w", NdArray.FromArray(new[] { 4.0, 5.0, 6.0 })));
+        using CheckpointReader a = Msgpack.Open(dir.File("a.msgpack"));
+        using CheckpointReader b = Msgpack.Open(dir.File("b.msgpack"));
+
+        // Same layout, same offsets: reading b's entry through a's mapping would return a's values.
+        Assert.Throws<ArgumentException>(() => a.ReadArray(b["w"]));
+    }
+
+    [Fact]
     public void Open_MissingFile_ThrowsCheckpointNotFound()
     {
         using var dir = new TempDirectory();
