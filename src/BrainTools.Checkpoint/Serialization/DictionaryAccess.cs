@@ -67,7 +67,7 @@ internal sealed class DictionaryAccess
             ?? Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(KeyType, ValueType))!;
         if (!declared.IsInstanceOfType(result))
         {
-            throw new CheckpointException($"Cannot restore a {ScalarConversion.TypeName(_type)}: it cannot be created (no parameterless constructor).");
+            throw new CheckpointException($"Cannot restore a {ScalarConversion.TypeName(_type)}: it cannot be created (no parameterless constructor).", null, Msgpack.CurrentPath);
         }
 
         foreach (KeyValuePair<object, object?> entry in entries)
