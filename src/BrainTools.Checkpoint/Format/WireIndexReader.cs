@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MessagePack;
 using Microsoft.Win32.SafeHandles;
@@ -119,6 +120,12 @@ internal sealed class WireIndexReader
         if (depth > _options.MaxDepth)
         {
             throw Invalid($"maps nest deeper than {_options.MaxDepth} levels (MsgpackOptions.MaxDepth)");
+        }
+
+        // As WireReader: MaxDepth bounds the work, this the stack (a stack overflow cannot be caught).
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid($"maps nest {depth} levels deep, more than this thread's stack can follow (MsgpackOptions.MaxDepth)");
         }
 
         int count = Run((ref MessagePackReader r) => r.ReadMapHeader());

@@ -209,6 +209,32 @@ public class SaveLoadBehaviourTests
     }
 
     [Fact]
+    public void Open_NestingBombOnSmallStack_ThrowsInvalidCheckpoint()
+    {
+        string path = Path.Combine(InteropDirectory.Corrupt, "nesting_bomb.msgpack");
+        Exception? caught = null;
+
+        // The index pass of Open recurses per level too: on 256 KiB of stack it must refuse, not overflow.
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    using CheckpointReader reader = Msgpack.Open(path);
+                }
+                catch (Exception e)
+                {
+                    caught = e;
+                }
+            },
+            maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.IsType<InvalidCheckpointException>(caught);
+    }
+
+    [Fact]
     public void Load_NestingBomb_MessageShowsShortenedPath()
     {
         string path = Path.Combine(InteropDirectory.Corrupt, "nesting_bomb.msgpack");
