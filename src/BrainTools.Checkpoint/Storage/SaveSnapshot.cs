@@ -36,13 +36,14 @@ internal sealed class SaveSnapshot : IDisposable
     /// <param name="root">The tree to copy.</param>
     /// <param name="workers">How many threads copy the array bytes (memory bandwidth permitting, more is faster).</param>
     /// <param name="pool">Where copy buffers come from and go back to, or null for fresh ones that are dropped after use.</param>
+    /// <exception cref="CheckpointException">The tree nests deeper than the thread's stack can follow.</exception>
     public static SaveSnapshot Take(StateNode root, int workers, SnapshotBufferPool? pool = null)
     {
         var snapshot = new SaveSnapshot(root, pool);
         var copies = new List<(NdArray Source, NdArray Target)>();
         try
         {
-            snapshot.Root = snapshot.Clone(root, copies);
+            snapshot.Root = snapshot.Clone(root, ".", copies);
             pool?.TrimUnused();
             CopyAll(copies, workers);
         }
@@ -110,14 +111,20 @@ internal sealed class SaveSnapshot : IDisposable
         GC.KeepAlive(target.Storage);
     }
 
-    private StateNode Clone(StateNode node, List<(NdArray Source, NdArray Target)> copies)
+    private StateNode Clone(StateNode node, string path, List<(NdArray Source, NdArray Target)> copies)
     {
         if (node is StateMap map)
         {
+            // As WireWriter: a tree deeper than the stack can follow is refused, not a stack overflow that kills the process.
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path);
+            }
+
             var clone = new StateMap(map.Count);
             foreach (KeyValuePair<string, StateNode> item in map)
             {
-                clone.Add(item.Key, Clone(item.Value, copies));
+                clone.Add(item.Key, Clone(item.Value, path == "." ? "./" + item.Key : path + "/" + item.Key, copies));
             }
 
             return clone;

@@ -207,6 +207,42 @@ public sealed class AsyncManagerTests
     }
 
     [Fact]
+    public void Save_MemorySnapshotOfTreeDeeperThanTheStack_ThrowsCheckpointException()
+    {
+        using var dir = new TempDirectory();
+        var root = new StateMap();
+        StateMap leaf = root;
+        for (int i = 0; i < 50_000; i++)
+        {
+            var child = new StateMap();
+            leaf.Set("a", child);
+            leaf = child;
+        }
+
+        Exception? caught = null;
+
+        // The synchronous writer refuses such a tree; the snapshot copy that runs first must too, not overflow the stack.
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    using var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory };
+                    Msgpack.Save(dir.File("deep.msgpack"), root, asyncManager: manager);
+                }
+                catch (Exception e)
+                {
+                    caught = e;
+                }
+            },
+            maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.IsType<CheckpointException>(caught);
+    }
+
+    [Fact]
     public void Save_OverwriteFalseAndFileExists_ThrowsBeforeReturning()
     {
         using var dir = new TempDirectory();
