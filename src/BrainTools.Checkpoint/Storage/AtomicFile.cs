@@ -15,6 +15,9 @@ internal static class AtomicFile
     /// <summary>The infix of temporary files; anything named <c>{target}{TempInfix}*</c> is one of ours.</summary>
     public const string TempInfix = ".tmp-";
 
+    // The temporary files this process is writing now; the sweep of another save in this process leaves them alone.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> InProgress = new(StringComparer.Ordinal);
+
     /// <summary>Writes through <paramref name="write"/> into a temporary file, then renames it to <paramref name="path"/>.</summary>
     /// <param name="path">The full path of the target.</param>
     /// <param name="overwrite">Whether an existing target may be replaced.</param>
@@ -49,17 +52,27 @@ internal static class AtomicFile
 
         ThrowIfExists(path, overwrite);
         DateTime started = DateTime.UtcNow;
-        string temp = path + TempInfix + Guid.NewGuid().ToString("N");
-        var stream = new FileStream(temp, new FileStreamOptions
+        // The writer's process id is in the name, so that a sweep can tell a killed save's file (its process is
+        // gone) from one being written, without taking a lock that could, after the rename, block a reader.
+        string temp = $"{path}{TempInfix}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        InProgress[temp] = 0;
+        try
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            // FileShare.None also takes an exclusive advisory lock on Unix: the sweep of another save sees the file in use.
-            Share = FileShare.None,
-            BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
-            Options = FileOptions.SequentialScan,
-        });
-        return new PendingFile(path, temp, stream, started);
+            var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0, // The writer buffers headers itself and hands payloads over whole.
+                Options = FileOptions.SequentialScan,
+            });
+            return new PendingFile(path, temp, stream, started);
+        }
+        catch
+        {
+            InProgress.TryRemove(temp, out _);
+            throw;
+        }
     }
 
     /// <summary>
@@ -85,9 +98,11 @@ internal static class AtomicFile
         catch
         {
             TryDelete(file.TempPath);
+            InProgress.TryRemove(file.TempPath, out _);
             throw;
         }
 
+        InProgress.TryRemove(file.TempPath, out _);
         string? directory = Path.GetDirectoryName(file.Path);
         if (durable && !string.IsNullOrEmpty(directory))
         {
@@ -102,6 +117,7 @@ internal static class AtomicFile
     {
         file.Stream.Dispose();
         TryDelete(file.TempPath);
+        InProgress.TryRemove(file.TempPath, out _);
     }
 
     /// <summary>
@@ -143,14 +159,9 @@ internal static class AtomicFile
 
             try
             {
-                if (File.GetLastWriteTimeUtc(candidate) >= olderThanUtc)
+                if (File.GetLastWriteTimeUtc(candidate) >= olderThanUtc || InProgress.ContainsKey(candidate) || WriterIsAlive(candidate))
                 {
-                    continue; // A concurrent save started after ours may still be writing it.
-                }
-
-                // A save in progress holds its file with FileShare.None; opening it exclusively fails then.
-                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-                {
+                    continue; // A save that may still be writing it: this process's, another live one's, or one started after ours.
                 }
 
                 File.Delete(candidate);
@@ -161,6 +172,52 @@ internal static class AtomicFile
             catch (UnauthorizedAccessException)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the process that named the temporary file <c>{target}.tmp-{pid}-{guid}</c> still runs (another
+    /// process's save in progress). Files of this process that are not in progress are leftovers, and files without
+    /// a process id are probed the old way: a save in progress holds them with <see cref="FileShare.None"/>.
+    /// </summary>
+    private static bool WriterIsAlive(string candidate)
+    {
+        string name = Path.GetFileName(candidate);
+        string suffix = name[(name.LastIndexOf(TempInfix, StringComparison.Ordinal) + TempInfix.Length)..];
+        int dash = suffix.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || !int.TryParse(suffix.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+        {
+            try
+            {
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+
+                return false;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+        }
+
+        if (pid == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // No such process: the save was killed.
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -47,6 +47,37 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void Save_TempFilesNamedByProcess_SweepsOnlyThoseOfGoneProcesses()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("model.msgpack");
+        using var exited = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        exited.WaitForExit();
+        string ofGoneProcess = $"{path}.tmp-{exited.Id}-0123456789abcdef0123456789abcdef";
+        string ofLiveProcess = $"{path}.tmp-{Environment.ProcessId}-fedcba9876543210fedcba9876543210";
+        using var live = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+        string ofOtherLiveProcess = $"{path}.tmp-{live.Id}-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        foreach (string file in new[] { ofGoneProcess, ofLiveProcess, ofOtherLiveProcess })
+        {
+            File.WriteAllBytes(file, [1, 2, 3]);
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-5));
+        }
+
+        try
+        {
+            Msgpack.Save(path, new[] { 1.0 });
+
+            Assert.False(File.Exists(ofGoneProcess), "the temp file of a killed save was kept");
+            Assert.False(File.Exists(ofLiveProcess), "a leftover of this process that no save is writing was kept");
+            Assert.True(File.Exists(ofOtherLiveProcess), "the temp file of another running process was deleted");
+        }
+        finally
+        {
+            live.Kill();
+        }
+    }
+
+    [Fact]
     public void DirectorySyncFlush_ExistingDirectory_Succeeds()
     {
         using var dir = new TempDirectory();
