@@ -277,7 +277,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
             List<CheckpointInfo> all = [.. _checkpoints.Where(c => c.Step != info.Step), info];
             all.Sort((a, b) => a.Step.CompareTo(b.Step));
-            HashSet<long> kept = Retain(all);
+            HashSet<long> kept = Retain(all, info.Step);
             keep = [.. all.Where(c => kept.Contains(c.Step))];
             drop = [.. all.Where(c => !kept.Contains(c.Step))];
         }
@@ -297,7 +297,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         AtomicFile.SweepStale(Directory, Options.Prefix + "*" + Extension + AtomicFile.TempInfix + "*", file.Started);
     }
 
-    private HashSet<long> Retain(List<CheckpointInfo> all)
+    private HashSet<long> Retain(List<CheckpointInfo> all, long justSaved)
     {
         CheckpointManagerOptions o = Options;
         if (o.KeepLast is null && o.KeepEvery is null && o.KeepBest is null)
@@ -305,8 +305,9 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             return [.. all.Select(c => c.Step)];
         }
 
-        // The newest checkpoint was just made durable: it is never deleted, so a good checkpoint always remains.
-        HashSet<long> keep = [all[^1].Step];
+        // The newest checkpoint and the one just made durable are never deleted: a good checkpoint always remains,
+        // and a save never returns the path of a file it has already removed (saving a step below the kept ones).
+        HashSet<long> keep = [all[^1].Step, justSaved];
         if (o.KeepLast is int last)
         {
             keep.UnionWith(all.Skip(Math.Max(0, all.Count - last)).Select(c => c.Step));

@@ -5,7 +5,7 @@ namespace BrainTools.Checkpoint;
 /// </summary>
 /// <remarks>
 /// A checkpoint is kept when any rule keeps it: it is one of the last <see cref="KeepLast"/>, its step is a multiple of
-/// <see cref="KeepEvery"/>, or it is one of the <see cref="KeepBest"/> best by metric. The newest checkpoint is always
+/// <see cref="KeepEvery"/>, or it is one of the <see cref="KeepBest"/> best by metric. The newest checkpoint, and the one just saved, are always
 /// kept. With no rule set, every checkpoint is kept.
 /// </remarks>
 public sealed record CheckpointManagerOptions

@@ -196,6 +196,23 @@ public sealed class CheckpointManagerTests
     }
 
     [Fact]
+    public void Save_StepBelowTheKeptOnes_KeepsTheFileItReturns()
+    {
+        using var dir = new TempDirectory();
+        using var manager = new CheckpointManager(dir.Path, new CheckpointManagerOptions { KeepLast = 2 });
+        manager.Save(10, Model(10));
+        manager.Save(20, Model(20));
+
+        string path = manager.Save(5, Model(5));
+
+        Assert.True(File.Exists(path), "the checkpoint just saved was deleted");
+        Assert.Equal([5L, 10L, 20L], manager.Checkpoints.Select(c => c.Step));
+        Assert.Equal(20L, manager.Latest!.Step);
+        manager.Save(30, Model(30));
+        Assert.Equal([20L, 30L], manager.Checkpoints.Select(c => c.Step));
+    }
+
+    [Fact]
     public void Save_SameStepTwice_ReplacesIt()
     {
         using var dir = new TempDirectory();
