@@ -71,10 +71,9 @@ public class CheckpointReaderTests
         var random = new Random(11);
         NdArray array = TreeGenerator.RandomArray(random, DType.Int16, new Shape(40L, 7L));
         using var dir = new TempDirectory();
-        string file = dir.File("chunked.msgpack");
 
         // 100-byte chunks: 50 elements each, so rows (7 elements) straddle chunk boundaries.
-        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 100 });
+        string file = SaveChunked(dir, array, maxChunkSize: 100);
         using CheckpointReader reader = Msgpack.Open(file);
         long before = reader.BytesTouched;
 
@@ -174,8 +173,7 @@ public class CheckpointReaderTests
         var random = new Random(2);
         NdArray array = TreeGenerator.RandomArray(random, DType.UInt8, new Shape(1000L));
         using var dir = new TempDirectory();
-        string file = dir.File("chunked.msgpack");
-        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 300 });
+        string file = SaveChunked(dir, array, maxChunkSize: 300);
         CheckpointReader reader = Msgpack.Open(file);
         NdArray copy = reader.ReadArray("a");
 
@@ -192,10 +190,9 @@ public class CheckpointReaderTests
         var random = new Random(9);
         NdArray array = TreeGenerator.RandomArray(random, DType.Float32, new Shape(64L, 64L));
         using var dir = new TempDirectory();
-        string file = dir.File("chunked.msgpack");
 
         // Chunked, so every read copies out of the mapping while Dispose may run.
-        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = 1000 });
+        string file = SaveChunked(dir, array, maxChunkSize: 1000);
         CheckpointReader reader = Msgpack.Open(file);
         int read = 0, refused = 0;
 
@@ -315,5 +312,13 @@ public class CheckpointReaderTests
         byte[] bytes = new byte[count];
         stream.ReadExactly(bytes);
         return bytes;
+    }
+
+    // Saves {"a": array} split into chunks of at most maxChunkSize bytes.
+    private static string SaveChunked(TempDirectory dir, NdArray array, long maxChunkSize)
+    {
+        string file = dir.File("chunked.msgpack");
+        Msgpack.Save(file, new StateMap().Set("a", array), options: MsgpackOptions.Default with { MaxChunkSize = maxChunkSize });
+        return file;
     }
 }
