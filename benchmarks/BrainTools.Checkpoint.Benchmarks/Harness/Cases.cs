@@ -124,9 +124,13 @@ public static class Cases
         using var buffer = new NativeBuffer(length);
         var mapped = MsgpackOptions.Default with { LoadMode = CheckpointLoadMode.MemoryMap };
         GC.KeepAlive(Msgpack.Load(file));
+
+        // A model whose arrays exist (touched), as when training resumes: LoadInto reads into them.
+        StateMap ready = Models.Layers(size);
+        Msgpack.LoadInto(file, ready);
         ProcessMemory.Settle();
 
-        List<double> oursMs = [], plainMs = [], freshMs = [], mmapMs = [], mmapTouchMs = [];
+        List<double> oursMs = [], plainMs = [], freshMs = [], mmapMs = [], mmapTouchMs = [], intoMs = [], intoPlainMs = [];
         for (int rep = 0; rep < reps; rep++)
         {
             // What any load must do at least: a new buffer, then the read.
@@ -158,6 +162,23 @@ public static class Cases
                 }
             }
 
+            // LoadInto against the same ready-buffer read, alternating.
+            for (int turn = 0; turn < 2; turn++)
+            {
+                if ((turn + rep) % 2 == 0)
+                {
+                    intoMs.Add(Timing.Milliseconds(() => Msgpack.LoadInto(file, ready)));
+                }
+                else
+                {
+                    intoPlainMs.Add(Timing.Milliseconds(() =>
+                    {
+                        using SafeFileHandle handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+                        buffer.ReadFrom(handle);
+                    }));
+                }
+            }
+
             StateNode? view = null;
             mmapMs.Add(Timing.Milliseconds(() => view = Msgpack.Load(file, options: mapped)));
             mmapTouchMs.Add(mmapMs[^1] + Timing.Milliseconds(() => SumLayers(view!)));
@@ -169,6 +190,8 @@ public static class Cases
         figures["fresh_ms"] = Timing.Median(freshMs);
         figures["mmap_ms"] = Timing.Median(mmapMs);
         figures["mmap_touch_ms"] = Timing.Median(mmapTouchMs);
+        figures["into_ms"] = Timing.Median(intoMs);
+        figures["into_plain_ms"] = Timing.Median(intoPlainMs);
         return figures;
     }
 

@@ -50,6 +50,12 @@ public sealed partial class NdArray : IEquatable<NdArray>
     /// <summary>Number of bytes of the elements: <see cref="Length"/> times <see cref="DType.ItemSize"/>.</summary>
     public long ByteLength { get; }
 
+    /// <summary>
+    /// Whether the elements may be written: false for the views of a read-only mapping
+    /// (<see cref="CheckpointLoadMode.MemoryMap"/> gives copy-on-write views, which are writable).
+    /// </summary>
+    public bool IsWritable => _storage.IsWritable;
+
     internal ArrayStorage Storage => _storage;
 
     internal long ByteOffset => _byteOffset;

@@ -12,10 +12,11 @@ internal sealed class RestoreContext
 
     private readonly List<string> _path = [];
 
-    private RestoreContext(MsgpackOptions? options, string? filePath)
+    private RestoreContext(MsgpackOptions? options, string? filePath, CheckpointReader? source)
     {
         Options = options;
         FilePath = filePath;
+        Source = source;
     }
 
     public static RestoreContext? Current => t_current;
@@ -24,18 +25,21 @@ internal sealed class RestoreContext
 
     public string? FilePath { get; }
 
+    /// <summary>For a restore in place (<see cref="Msgpack.LoadInto{T}"/>): the opened file whose arrays are read into the template's memory.</summary>
+    public CheckpointReader? Source { get; }
+
     /// <summary>The path as braintools prints it: <c>.</c>, <c>./a</c>, <c>./a/b</c>.</summary>
     public string Path => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
 
     /// <summary>Joins the restore running on this thread, or starts one that ends when the result is disposed.</summary>
-    public static Scope Enter(MsgpackOptions? options, string? filePath)
+    public static Scope Enter(MsgpackOptions? options, string? filePath, CheckpointReader? source = null)
     {
         if (t_current is { } running)
         {
             return new Scope(running, owner: false);
         }
 
-        t_current = new RestoreContext(options, filePath);
+        t_current = new RestoreContext(options, filePath, source);
         return new Scope(t_current, owner: true);
     }
 

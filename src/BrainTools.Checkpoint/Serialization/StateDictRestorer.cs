@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BrainTools.Checkpoint.Serialization;
 
@@ -192,7 +193,7 @@ internal static class StateDictRestorer
         switch ((state as StateValue)?.Value)
         {
             case NdArray loaded when loaded.Shape == target.Shape:
-                return loaded;
+                return RestoreContext.Current?.Source is { } source && target.IsWritable ? FillInPlace(source, loaded, target, target) : loaded;
             case NdArray loaded:
                 RestoreContext.Report(MismatchMessages.ArrayShape(target.Shape, loaded.Shape), mismatch);
                 return target;
@@ -212,9 +213,19 @@ internal static class StateDictRestorer
             dims[i] = target.GetLongLength(i);
         }
 
-        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) is { } loaded
-            ? loaded.AsType(dtype, copy: false).ToArray()
-            : target;
+        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) switch
+        {
+            null => target,
+            { } loaded when RestoreContext.Current?.Source is { } source => FillInPlace(source, loaded, NdArray.FromArray(target), target),
+            { } loaded => loaded.AsType(dtype, copy: false).ToArray(),
+        };
+    }
+
+    /// <summary>A restore in place: the loaded values go into the template's own memory (converted to its dtype); the template is the result.</summary>
+    private static T FillInPlace<T>(CheckpointReader source, NdArray loaded, NdArray memory, T target)
+    {
+        source.CopyInto(loaded, memory, Path);
+        return target;
     }
 
     /// <summary>The saved array when it has the template's shape; otherwise the mismatch is reported and null returned (the target is kept).</summary>
@@ -249,9 +260,31 @@ internal static class StateDictRestorer
             dims[i] = lengths[i];
         }
 
-        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) is { } loaded
-            ? ToTensor(loaded.AsType(dtype, copy: false))
-            : target;
+        return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) switch
+        {
+            null => target,
+            { } loaded when RestoreContext.Current?.Source is not null => FillTensor(target, loaded.AsType(dtype, copy: false)),
+            { } loaded => ToTensor(loaded.AsType(dtype, copy: false)),
+        };
+    }
+
+    // A tensor's memory is not an ArrayStorage: its elements are copied over from the loaded array.
+    private static object FillTensor(object target, NdArray loaded) =>
+        typeof(StateDictRestorer).GetMethod(nameof(FillTensorOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(loaded.DType.ClrType).Invoke(null, [target, loaded])!;
+
+    private static Tensor<T> FillTensorOf<T>(Tensor<T> target, NdArray loaded)
+        where T : unmanaged
+    {
+        if (target.IsDense && loaded.Length <= int.MaxValue)
+        {
+            loaded.AsReadOnlySpan<T>().CopyTo(MemoryMarshal.CreateSpan(ref target.GetPinnableReference(), (int)target.FlattenedLength));
+        }
+        else
+        {
+            loaded.ToTensor<T>().CopyTo(target.AsTensorSpan());
+        }
+
+        return target;
     }
 
     private static object ToTensor(NdArray array) =>

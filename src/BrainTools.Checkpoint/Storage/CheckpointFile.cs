@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using BrainTools.Checkpoint.Format;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,13 +9,6 @@ namespace BrainTools.Checkpoint.Storage;
 /// </summary>
 internal static class CheckpointFile
 {
-    // One read call moves at most this much: Span lengths are ints, and Linux caps a read near 2 GiB anyway.
-    private const int ReadWindow = 1 << 30;
-
-    // Parallel reads take the file in blocks this large: big enough that a syscall's cost vanishes, small enough
-    // that the last block does not leave a thread idle for long.
-    private const int ParallelBlock = 16 << 20;
-
     /// <summary>Loads the tree a file holds.</summary>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint, or is over the size limit.</exception>
@@ -36,14 +28,7 @@ internal static class CheckpointFile
             storage = large ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
             try
             {
-                if (large && Environment.ProcessorCount > 1)
-                {
-                    ReadParallel(handle, storage, length, path);
-                }
-                else
-                {
-                    ReadRange(handle, storage, 0, length, path);
-                }
+                PositionalRead.Read(handle, 0, length, storage.GetSpan, parallel: large, path);
             }
             catch
             {
@@ -94,43 +79,6 @@ internal static class CheckpointFile
         {
             handle.Dispose();
             throw;
-        }
-    }
-
-    // Positional reads need no shared file position, so threads read their blocks straight into place.
-    private static void ReadParallel(SafeFileHandle handle, ArrayStorage storage, long length, string path)
-    {
-        long blocks = (length + ParallelBlock - 1) / ParallelBlock;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        try
-        {
-            Parallel.For(0L, blocks, parallel, block =>
-            {
-                long start = block * ParallelBlock;
-                ReadRange(handle, storage, start, Math.Min(ParallelBlock, length - start), path);
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // Callers expect the IOException or InvalidCheckpointException itself, as from a one-thread read.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-    }
-
-    private static void ReadRange(SafeFileHandle handle, ArrayStorage storage, long start, long count, string path)
-    {
-        long offset = start;
-        long end = start + count;
-        while (offset < end)
-        {
-            int window = (int)Math.Min(ReadWindow, end - offset);
-            int read = RandomAccess.Read(handle, storage.GetSpan(offset, window), offset);
-            if (read == 0)
-            {
-                throw new InvalidCheckpointException($"the file shrank while it was read ({offset} of {end} bytes)", path);
-            }
-
-            offset += read;
         }
     }
 }

@@ -24,18 +24,22 @@ namespace BrainTools.Checkpoint;
 /// (it waits for copies in progress). The file must not be truncated while it is mapped; an atomic save that
 /// replaces it leaves the opened version readable.</para>
 /// </remarks>
-public sealed class CheckpointReader : IDisposable
+public sealed partial class CheckpointReader : IDisposable
 {
     private readonly MappedArrayStorage _file;
+    private readonly SafeFileHandle _handle;
+    private readonly long _parallelReadThreshold;
     private readonly Lock _gate = new();
     private long _bytesTouched;
     private bool _disposed;
     private bool _viewsHandedOut;
 
-    private CheckpointReader(string path, MappedArrayStorage file, CheckpointEntry root, long headerBytes)
+    private CheckpointReader(string path, SafeFileHandle handle, MappedArrayStorage file, CheckpointEntry root, long headerBytes, long parallelReadThreshold)
     {
         FilePath = path;
+        _handle = handle;
         _file = file;
+        _parallelReadThreshold = parallelReadThreshold;
         Root = root;
         _bytesTouched = headerBytes;
     }
@@ -100,7 +104,7 @@ public sealed class CheckpointReader : IDisposable
             throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
         }
 
-        return Slice(entry, 0, entry.ByteLength, entry.Shape);
+        return Slice(entry, 0, entry.ByteLength, entry.Shape, handOut: true);
     }
 
     /// <summary>
@@ -132,13 +136,13 @@ public sealed class CheckpointReader : IDisposable
         dims[0] = 1;
         long rowBytes = new Shape(dims).ElementCount * entry.DType!.ItemSize;
         dims[0] = count;
-        return Slice(entry, start * rowBytes, count * rowBytes, new Shape(dims));
+        return Slice(entry, start * rowBytes, count * rowBytes, new Shape(dims), handOut: true);
     }
 
     /// <summary>Reads the sub-tree at <paramref name="path"/> (the whole checkpoint for <c>.</c>) as a full load would return it.</summary>
     /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
-    public StateNode ReadTree(string path = ".") => Read(this[path]);
+    public StateNode ReadTree(string path = ".") => Read(this[path], handOut: true);
 
     /// <summary>
     /// Reads only the parts of the checkpoint that <paramref name="template"/> asks for: where the template has a
@@ -150,10 +154,13 @@ public sealed class CheckpointReader : IDisposable
     /// <returns>The raw state dict, shaped like the file, holding only what the template reaches.</returns>
     /// <exception cref="CheckpointException">The template has no state-dict form.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
-    public StateNode ReadMatching(object? template)
+    public StateNode ReadMatching(object? template) => ReadMatching(template, handOut: true);
+
+    /// <summary>As <see cref="ReadMatching(object?)"/>; with <paramref name="handOut"/> false, for views that <see cref="CopyInto(NdArray, NdArray, string)"/> will read from the file (no read-ahead advice, bytes counted when copied).</summary>
+    internal StateNode ReadMatching(object? template, bool handOut)
     {
         StateNode shape = template as StateNode ?? Msgpack.ToStateDict(template);
-        return Match(Root, shape);
+        return Match(Root, shape, handOut);
     }
 
     /// <summary>
@@ -170,6 +177,7 @@ public sealed class CheckpointReader : IDisposable
             }
 
             _disposed = true;
+            _handle.Dispose();
             if (_viewsHandedOut)
             {
                 return;
@@ -182,23 +190,28 @@ public sealed class CheckpointReader : IDisposable
     /// <summary>Maps and indexes a checkpoint file.</summary>
     internal static CheckpointReader Open(string path, MsgpackOptions options)
     {
-        using SafeFileHandle handle = CheckpointFile.Open(path, options, out long length);
-        MappedArrayStorage file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+        // The handle stays open for reads into the caller's memory (ReadArrayInto), which bypass the mapping.
+        SafeFileHandle handle = CheckpointFile.Open(path, options, out long length);
+        MappedArrayStorage? file = null;
         try
         {
+            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+
             // Headers come in by small reads; the mapping is touched only where arrays are read.
             var reader = new WireIndexReader(handle, file, options);
             StateNode index = reader.ReadRoot();
-            return new CheckpointReader(path, file, CheckpointEntry.CreateRoot(index), reader.BytesRead);
+            return new CheckpointReader(path, handle, file, CheckpointEntry.CreateRoot(index), reader.BytesRead, options.ParallelReadThreshold);
         }
         catch (InvalidCheckpointException e)
         {
-            file.Dispose();
+            file?.Dispose();
+            handle.Dispose();
             throw e.WithFile(path);
         }
         catch
         {
-            file.Dispose();
+            file?.Dispose();
+            handle.Dispose();
             throw;
         }
     }
@@ -226,11 +239,11 @@ public sealed class CheckpointReader : IDisposable
         return entry;
     }
 
-    private StateNode Match(CheckpointEntry entry, StateNode template)
+    private StateNode Match(CheckpointEntry entry, StateNode template, bool handOut)
     {
         if (template is not StateMap wanted || entry.Kind != StateNodeKind.Map)
         {
-            return Read(entry);
+            return Read(entry, handOut);
         }
 
         var result = new StateMap(wanted.Count);
@@ -238,24 +251,24 @@ public sealed class CheckpointReader : IDisposable
         {
             if (entry.TryGetChild(item.Key, out CheckpointEntry? child))
             {
-                result.Set(item.Key, Match(child, item.Value));
+                result.Set(item.Key, Match(child, item.Value, handOut));
             }
         }
 
         return result;
     }
 
-    private StateNode Read(CheckpointEntry entry)
+    private StateNode Read(CheckpointEntry entry, bool handOut)
     {
         switch (entry.Kind)
         {
             case StateNodeKind.NdArray:
-                return new StateValue(ReadArray(entry));
+                return new StateValue(Slice(entry, 0, entry.ByteLength, entry.Shape, handOut));
             case StateNodeKind.Map:
                 var map = new StateMap(entry.Children.Count);
                 foreach (CheckpointEntry child in entry.Children)
                 {
-                    map.Set(child.Key, Read(child));
+                    map.Set(child.Key, Read(child, handOut));
                 }
 
                 return map;
@@ -267,8 +280,8 @@ public sealed class CheckpointReader : IDisposable
     }
 
     // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of the file,
-    // else a copy across chunk boundaries.
-    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape)
+    // else a copy across chunk boundaries. A view handed out is counted as touched and advised for read-ahead.
+    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape, bool handOut)
     {
         NdArray[] chunks = entry.Chunks!;
         if (chunks.Length == 1)
@@ -279,13 +292,16 @@ public sealed class CheckpointReader : IDisposable
                 _viewsHandedOut = true;
             }
 
-            // The view will most likely be read whole: have the OS start reading it now.
-            unsafe
+            if (handOut)
             {
-                MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);
-            }
+                // The view will most likely be read whole: have the OS start reading it now.
+                unsafe
+                {
+                    MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);
+                }
 
-            Interlocked.Add(ref _bytesTouched, count);
+                Interlocked.Add(ref _bytesTouched, count);
+            }
             return new NdArray(entry.DType!, shape, _file, chunks[0].ByteOffset + start);
         }
 

@@ -1,0 +1,54 @@
+using BrainTools.Checkpoint.Serialization;
+
+namespace BrainTools.Checkpoint;
+
+public static partial class Msgpack
+{
+    /// <summary>
+    /// Loads a checkpoint into the template's own memory, as PyTorch's <c>load_state_dict</c> does: each array of
+    /// <paramref name="target"/> (an <see cref="NdArray"/>, a typed .NET array such as <c>float[,]</c>, a dense
+    /// <c>Tensor&lt;T&gt;</c>, the value of a <see cref="State{T}"/>) that the file matches in shape receives the saved
+    /// values in place, read from the file straight into that memory and converted to the array's element type as
+    /// numpy's <c>astype</c> would. Restoring a model this way needs no memory beyond the model itself: the file is
+    /// indexed (<see cref="Open"/>), and only the arrays the template asks for are read.
+    /// </summary>
+    /// <remarks>
+    /// Everything else restores as <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/> does, with the
+    /// same checks and <see cref="Mismatch"/> policy: a shape mismatch leaves that array untouched. Where the
+    /// template has no array to fill (a null value, a read-only view), the result holds a copy-on-write view of the file.
+    /// Unlike <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/>, which returns new arrays as braintools
+    /// does, other references to the template's arrays see the loaded values.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// var model = new MyModel();           // its parameters already allocated
+    /// Msgpack.LoadInto("model.msgpack", model);
+    /// </code>
+    /// </example>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="target">The template, whose arrays receive the values.</param>
+    /// <param name="mismatch">What to do where the file does not fit the template.</param>
+    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
+    /// <param name="options">Limits, <see cref="MsgpackOptions.ParallelReadThreshold"/>, and where warnings go.</param>
+    /// <returns>The restored structure: <paramref name="target"/> itself for modules and plain classes, else a structure shaped like it that holds its arrays.</returns>
+    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T LoadInto<T>(string path, T target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(target);
+        ValidateMismatch(mismatch);
+        options ??= MsgpackOptions.Default;
+        if (verbose)
+        {
+            (options.Log ?? Console.Out).WriteLine($"Loading checkpoint from {path}");
+        }
+
+        using CheckpointReader reader = CheckpointReader.Open(path, options);
+        StateNode state = reader.ReadMatching(target, handOut: false);
+        using RestoreContext.Scope scope = RestoreContext.Enter(options, path, reader);
+        return (T)StateDictRestorer.Restore(target, state, typeof(T), mismatch)!;
+    }
+}
