@@ -29,6 +29,7 @@ public static class Cases
         "mem-save" => MemorySave(dir, size),
         "mem-load" => MemoryLoad(dir, size, CheckpointLoadMode.Read),
         "mem-load-mmap" => MemoryLoad(dir, size, CheckpointLoadMode.MemoryMap),
+        "mem-load-into" => MemoryLoadInto(dir, size),
         "mem-lazy" => MemoryLazy(dir, size),
         "mem-plain-write" => MemoryPlainWrite(dir, size),
         "mem-plain-read" => MemoryPlainRead(dir, size),
@@ -303,6 +304,16 @@ public static class Cases
             arrays);
         figures["model_bytes"] = arrays;
         GC.KeepAlive(tree);
+        return figures;
+    }
+
+    private static Dictionary<string, double> MemoryLoadInto(string dir, long size)
+    {
+        string file = ModelFile(dir, size);
+        StateMap model = Models.Layers(size);
+        Msgpack.LoadInto(Path.Combine(dir, "warm.msgpack"), Models.Tutorial());
+        Dictionary<string, double> figures = Measure(() => Msgpack.LoadInto(file, model), () => { }, size);
+        GC.KeepAlive(model);
         return figures;
     }
 
