@@ -37,6 +37,8 @@ internal sealed class WireIndexReader
     private readonly List<string> _path = [];
     private readonly byte[] _buffer = new byte[Window];
     private readonly ReadOnlyMemory<byte>[] _blocks;
+    private readonly string?[] _recentKeys = new string?[16];
+    private int _nextRecentKey;
 
     // The mapped file in blocks of 1 GiB, each linked to the next, made once; the window links to the rest of the
     // block it ends in (_tail), which links to the next whole block.
@@ -162,7 +164,7 @@ internal sealed class WireIndexReader
                 throw Invalid($"map key {i} is a {keyType}, not a string");
             }
 
-            string key = WireReader.ReadString(ref reader);
+            string key = ReadKey(ref reader);
             CountPastWindow(ref reader);
             _path.Add(key);
             map.Set(key, ReadNode(ref reader, depth));
@@ -227,6 +229,29 @@ internal sealed class WireIndexReader
         {
             throw Invalid(e.Reason, e);
         }
+    }
+
+    // Keys repeat from one entry to the next ("weight", "bias" of every layer): an ASCII key read before is reused,
+    // not decoded and allocated again.
+    private string ReadKey(ref MessagePackReader reader)
+    {
+        MessagePackReader peek = reader.CreatePeekReader();
+        if (peek.TryReadStringSpan(out ReadOnlySpan<byte> bytes))
+        {
+            foreach (string? known in _recentKeys)
+            {
+                if (known is not null && known.Length == bytes.Length && Ascii.Equals(bytes, known))
+                {
+                    reader = peek;
+                    return known;
+                }
+            }
+        }
+
+        string key = WireReader.ReadString(ref reader);
+        _recentKeys[_nextRecentKey] = key;
+        _nextRecentKey = (_nextRecentKey + 1) % _recentKeys.Length;
+        return key;
     }
 
     private long Position(ref MessagePackReader reader) => _readerStart + reader.Consumed;

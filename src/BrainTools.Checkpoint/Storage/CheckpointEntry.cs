@@ -12,15 +12,21 @@ namespace BrainTools.Checkpoint;
 /// <remarks>Immutable and thread-safe; stays valid after the reader is disposed.</remarks>
 public sealed class CheckpointEntry
 {
-    private static readonly IReadOnlyList<CheckpointEntry> NoChildren = [];
+    // Maps up to this size find a child by a scan of their children: cheaper to build than a dictionary, which
+    // matters when an index has thousands of small maps (one per layer).
+    private const int ScanLimit = 8;
+    private static readonly CheckpointEntry[] NoChildren = [];
+    private readonly CheckpointEntry? _parent;
+    private readonly CheckpointEntry[] _children;
     private readonly Dictionary<string, CheckpointEntry>? _byKey;
+    private string? _path;
 
-    private CheckpointEntry(string key, string path, StateNode node)
+    private CheckpointEntry(string key, CheckpointEntry? parent, StateNode node)
     {
         Key = key;
-        Path = path;
+        _parent = parent;
         Node = node;
-        Children = NoChildren;
+        _children = NoChildren;
         ByteOffset = -1;
         switch (node)
         {
@@ -47,17 +53,16 @@ public sealed class CheckpointEntry
                 break;
             case StateMap map:
                 Kind = StateNodeKind.Map;
-                var children = new CheckpointEntry[map.Count];
-                _byKey = new Dictionary<string, CheckpointEntry>(map.Count, StringComparer.Ordinal);
+                _children = new CheckpointEntry[map.Count];
+                _byKey = map.Count > ScanLimit ? new Dictionary<string, CheckpointEntry>(map.Count, StringComparer.Ordinal) : null;
                 int index = 0;
                 foreach (KeyValuePair<string, StateNode> item in map)
                 {
-                    var child = new CheckpointEntry(item.Key, path == "." ? "./" + item.Key : path + "/" + item.Key, item.Value);
-                    children[index++] = child;
-                    _byKey[item.Key] = child;
+                    var child = new CheckpointEntry(item.Key, this, item.Value);
+                    _children[index++] = child;
+                    _byKey?.Add(item.Key, child);
                 }
 
-                Children = children;
                 break;
             case StateValue { Value: NdArray array }:
                 Kind = StateNodeKind.NdArray;
@@ -77,7 +82,8 @@ public sealed class CheckpointEntry
     public string Key { get; }
 
     /// <summary>The path from the root, as errors name it: <c>.</c>, <c>./layers/0/weight</c>.</summary>
-    public string Path { get; }
+    /// <remarks>Made when first asked for: most entries of a large index are never named.</remarks>
+    public string Path => _path ??= _parent is null ? "." : _parent._parent is null ? "./" + Key : _parent.Path + "/" + Key;
 
     /// <summary>What the entry holds: <see cref="StateNodeKind.Map"/>, <see cref="StateNodeKind.NdArray"/> (chunked or not), or a scalar kind.</summary>
     public StateNodeKind Kind { get; }
@@ -98,7 +104,7 @@ public sealed class CheckpointEntry
     public long ByteOffset { get; }
 
     /// <summary>The entries of a map, in file order; empty for leaves.</summary>
-    public IReadOnlyList<CheckpointEntry> Children { get; }
+    public IReadOnlyList<CheckpointEntry> Children => _children;
 
     /// <summary>The child with key <paramref name="key"/>.</summary>
     /// <exception cref="KeyNotFoundException">This entry is not a map with that key.</exception>
@@ -115,8 +121,22 @@ public sealed class CheckpointEntry
     /// <summary>The child with key <paramref name="key"/>, if this is a map that has it.</summary>
     public bool TryGetChild(string key, [NotNullWhen(true)] out CheckpointEntry? child)
     {
+        if (_byKey is not null)
+        {
+            return _byKey.TryGetValue(key, out child);
+        }
+
+        foreach (CheckpointEntry entry in _children)
+        {
+            if (string.Equals(entry.Key, key, StringComparison.Ordinal))
+            {
+                child = entry;
+                return true;
+            }
+        }
+
         child = null;
-        return _byKey is not null && _byKey.TryGetValue(key, out child);
+        return false;
     }
 
     /// <summary>This entry and all below it, depth first in file order.</summary>
@@ -143,5 +163,5 @@ public sealed class CheckpointEntry
         _ => $"{Path}: {Kind}",
     };
 
-    internal static CheckpointEntry CreateRoot(StateNode node) => new(string.Empty, ".", node);
+    internal static CheckpointEntry CreateRoot(StateNode node) => new(string.Empty, null, node);
 }
