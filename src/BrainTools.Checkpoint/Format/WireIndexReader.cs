@@ -83,15 +83,15 @@ internal sealed class WireIndexReader
     /// <summary>Bytes read from the file so far, and bytes of long values read through the mapping past the window.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Indexes the one value the file holds: maps, leaves, and arrays as views; chunked arrays stay maps (validated).</summary>
+    /// <summary>Indexes the one value the file holds: maps, leaves, arrays as views, chunked arrays (validated).</summary>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint (without a file name).</exception>
-    public StateNode ReadRoot()
+    public CheckpointEntry ReadRoot()
     {
         try
         {
             Fill(0);
             MessagePackReader reader = CreateReader();
-            StateNode root = ReadNode(ref reader, 0);
+            CheckpointEntry root = ReadNode(ref reader, string.Empty, 0);
             _position = Position(ref reader);
             if (_position != _length)
             {
@@ -116,25 +116,25 @@ internal sealed class WireIndexReader
         }
     }
 
-    private StateNode ReadNode(ref MessagePackReader reader, int depth)
+    private CheckpointEntry ReadNode(ref MessagePackReader reader, string key, int depth)
     {
         Step(ref reader);
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Map:
-                return ReadMap(ref reader, depth + 1);
+                return ReadMap(ref reader, key, depth + 1);
             case MessagePackType.Extension:
-                return ReadExtension(ref reader);
+                return ReadExtension(ref reader, key);
             case MessagePackType.Array:
                 throw Invalid("a msgpack array is not part of the checkpoint format (flax writes lists as maps keyed \"0\", \"1\", ...)");
             case MessagePackType.Unknown:
                 throw Invalid($"byte 0x{reader.NextCode:x2} is not a msgpack value");
             default:
-                return ReadSmallValue(ref reader);
+                return ReadSmallValue(ref reader, key);
         }
     }
 
-    private StateNode ReadMap(ref MessagePackReader reader, int depth)
+    private CheckpointEntry ReadMap(ref MessagePackReader reader, string key, int depth)
     {
         if (depth > _options.MaxDepth)
         {
@@ -154,7 +154,11 @@ internal sealed class WireIndexReader
             throw Invalid($"a map claims {count} entries, more than the {_length - _position} bytes left can hold");
         }
 
-        var map = new StateMap(Math.Min(count, 1024));
+        // The entries in file order; a repeated key keeps its first place and takes the last value, as in a StateMap.
+        var children = new CheckpointEntry[Math.Min(count, 1024)];
+        Dictionary<string, int>? byKey = count > CheckpointEntry.ScanLimit ? new(Math.Min(count, 1024), StringComparer.Ordinal) : null;
+        int added = 0;
+        bool chunked = false;
         for (int i = 0; i < count; i++)
         {
             Step(ref reader);
@@ -164,27 +168,67 @@ internal sealed class WireIndexReader
                 throw Invalid($"map key {i} is a {keyType}, not a string");
             }
 
-            string key = ReadKey(ref reader);
+            string childKey = ReadKey(ref reader);
             CountPastWindow(ref reader);
-            _path.Add(key);
-            map.Set(key, ReadNode(ref reader, depth));
+            _path.Add(childKey);
+            CheckpointEntry child = ReadNode(ref reader, childKey, depth);
             _path.RemoveAt(_path.Count - 1);
+            int index = IndexOf(children.AsSpan(0, added), byKey, childKey);
+            if (index >= 0)
+            {
+                children[index] = child;
+                continue;
+            }
+
+            if (added == children.Length)
+            {
+                Array.Resize(ref children, added * 2);
+            }
+
+            byKey?.Add(childKey, added);
+            children[added++] = child;
+            chunked |= childKey == ExtensionTypeCodes.ChunkedArrayMarker;
         }
 
-        if (map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker))
+        if (added != children.Length)
         {
-            _ = WireReader.ValidateChunked(map, out _, reason => Invalid(reason));
+            Array.Resize(ref children, added);
         }
 
-        return map;
+        if (chunked)
+        {
+            StateMap map = CheckpointEntry.ToStateMap(children);
+            _ = WireReader.ValidateChunked(map, out _, reason => Invalid(reason));
+            return CheckpointEntry.ForLeaf(key, map);
+        }
+
+        return CheckpointEntry.ForMap(key, children, byKey);
     }
 
-    private StateNode ReadExtension(ref MessagePackReader reader)
+    private static int IndexOf(ReadOnlySpan<CheckpointEntry> children, Dictionary<string, int>? byKey, string key)
+    {
+        if (byKey is not null)
+        {
+            return byKey.TryGetValue(key, out int index) ? index : -1;
+        }
+
+        for (int i = 0; i < children.Length; i++)
+        {
+            if (children[i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private CheckpointEntry ReadExtension(ref MessagePackReader reader, string key)
     {
         // Complex numbers, numpy scalars and unknown ext values are small: decode them whole.
         if (reader.CreatePeekReader().ReadExtensionFormatHeader().TypeCode != ExtensionTypeCodes.NdArray)
         {
-            return ReadSmallValue(ref reader);
+            return ReadSmallValue(ref reader, key);
         }
 
         ExtensionHeader header = reader.ReadExtensionFormatHeader();
@@ -211,11 +255,11 @@ internal sealed class WireIndexReader
             throw Invalid(mismatch);
         }
 
-        return new StateValue(new NdArray(dtype!, shape, _file, _position - dataLength));
+        return CheckpointEntry.ForArray(key, new NdArray(dtype!, shape, _file, _position - dataLength));
     }
 
     // A value that is neither a map nor an ndarray: find its end, then let WireReader decode exactly those bytes.
-    private StateNode ReadSmallValue(ref MessagePackReader reader)
+    private CheckpointEntry ReadSmallValue(ref MessagePackReader reader, string key)
     {
         SequencePosition start = reader.Position;
         reader.Skip();
@@ -223,7 +267,7 @@ internal sealed class WireIndexReader
         CountPastWindow(ref reader);
         try
         {
-            return new WireReader(new ReadOnlySequence<byte>(bytes), null, _options).ReadRoot();
+            return CheckpointEntry.ForLeaf(key, new WireReader(new ReadOnlySequence<byte>(bytes), null, _options).ReadRoot());
         }
         catch (InvalidCheckpointException e)
         {

@@ -14,24 +14,26 @@ public sealed class CheckpointEntry
 {
     // Maps up to this size find a child by a scan of their children: cheaper to build than a dictionary, which
     // matters when an index has thousands of small maps (one per layer).
-    private const int ScanLimit = 8;
+    internal const int ScanLimit = 8;
     private static readonly CheckpointEntry[] NoChildren = [];
-    private readonly CheckpointEntry? _parent;
     private readonly CheckpointEntry[] _children;
-    private readonly Dictionary<string, CheckpointEntry>? _byKey;
+    private readonly Dictionary<string, int>? _byKey;
+
+    // Set by the parent as it is made (children come first); read by Path.
+    private CheckpointEntry? _parent;
     private string? _path;
 
-    private CheckpointEntry(string key, CheckpointEntry? parent, StateNode node)
+    // A leaf: a scalar, string or small ext value, or a chunked array (its map, validated).
+    private CheckpointEntry(string key, StateNode node)
     {
         Key = key;
-        _parent = parent;
-        Node = node;
         _children = NoChildren;
         ByteOffset = -1;
         switch (node)
         {
             case StateMap map when map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker):
                 // Validated by the index pass: shape and chunks "0".."n-1" are there and agree.
+                Node = map;
                 var chunks = (StateMap)map["chunks"];
                 Chunks = new NdArray[chunks.Count];
                 for (int i = 0; i < Chunks.Length; i++)
@@ -51,30 +53,50 @@ public sealed class CheckpointEntry
                 Shape = new Shape(dims);
                 ByteLength = Shape.ElementCount * DType.ItemSize;
                 break;
-            case StateMap map:
-                Kind = StateNodeKind.Map;
-                _children = new CheckpointEntry[map.Count];
-                _byKey = map.Count > ScanLimit ? new Dictionary<string, CheckpointEntry>(map.Count, StringComparer.Ordinal) : null;
-                int index = 0;
-                foreach (KeyValuePair<string, StateNode> item in map)
-                {
-                    var child = new CheckpointEntry(item.Key, this, item.Value);
-                    _children[index++] = child;
-                    _byKey?.Add(item.Key, child);
-                }
-
-                break;
-            case StateValue { Value: NdArray array }:
-                Kind = StateNodeKind.NdArray;
-                DType = array.DType;
-                Shape = array.Shape;
-                ByteLength = array.ByteLength;
-                ByteOffset = array.ByteOffset; // The storage is the whole file, so its offsets are file offsets.
-                Chunks = [array];
-                break;
+            case StateMap:
+                throw new ArgumentException("A map entry is made from its children.", nameof(node));
+            case StateValue { Value: NdArray }:
+                throw new ArgumentException("An array entry is made from its array.", nameof(node));
             default:
+                Node = node;
                 Kind = node.Kind;
                 break;
+        }
+    }
+
+    // An array: a view of the mapped file, whose offsets are file offsets.
+    private CheckpointEntry(string key, NdArray array)
+    {
+        Key = key;
+        _children = NoChildren;
+        Kind = StateNodeKind.NdArray;
+        DType = array.DType;
+        Shape = array.Shape;
+        ByteLength = array.ByteLength;
+        ByteOffset = array.ByteOffset;
+        Chunks = [array];
+    }
+
+    // A map: its children in file order, and for a large map where each key is among them.
+    private CheckpointEntry(string key, CheckpointEntry[] children, Dictionary<string, int>? byKey)
+    {
+        Key = key;
+        Kind = StateNodeKind.Map;
+        ByteOffset = -1;
+        _children = children;
+        if (byKey is null && children.Length > ScanLimit)
+        {
+            byKey = new Dictionary<string, int>(children.Length, StringComparer.Ordinal);
+            for (int i = 0; i < children.Length; i++)
+            {
+                byKey[children[i].Key] = i;
+            }
+        }
+
+        _byKey = byKey;
+        foreach (CheckpointEntry child in children)
+        {
+            child._parent = this;
         }
     }
 
@@ -112,8 +134,8 @@ public sealed class CheckpointEntry
         ? child
         : throw new KeyNotFoundException($"Key '{key}' is not in the checkpoint at path {Path}.");
 
-    /// <summary>The node of the index pass: a map, a leaf, or an array view of the mapped file (never handed out).</summary>
-    internal StateNode Node { get; }
+    /// <summary>The value of a leaf that is not an array (decoded by the index pass), or the map of a chunked array; null for maps and plain arrays.</summary>
+    internal StateNode? Node { get; }
 
     /// <summary>The array's bytes in the mapped file, in order: one view, or the chunks of a chunked array.</summary>
     internal NdArray[]? Chunks { get; }
@@ -123,7 +145,8 @@ public sealed class CheckpointEntry
     {
         if (_byKey is not null)
         {
-            return _byKey.TryGetValue(key, out child);
+            child = _byKey.TryGetValue(key, out int index) ? _children[index] : null;
+            return child is not null;
         }
 
         foreach (CheckpointEntry entry in _children)
@@ -163,5 +186,29 @@ public sealed class CheckpointEntry
         _ => $"{Path}: {Kind}",
     };
 
-    internal static CheckpointEntry CreateRoot(StateNode node) => new(string.Empty, null, node);
+    /// <summary>An entry for a leaf value, or for a chunked array's map.</summary>
+    internal static CheckpointEntry ForLeaf(string key, StateNode node) => new(key, node);
+
+    /// <summary>An entry for an array (a view of the mapped file).</summary>
+    internal static CheckpointEntry ForArray(string key, NdArray array) => new(key, array);
+
+    /// <summary>An entry for a map with these children (distinct keys, file order); <paramref name="byKey"/>, if given, holds each key's index.</summary>
+    internal static CheckpointEntry ForMap(string key, CheckpointEntry[] children, Dictionary<string, int>? byKey) => new(key, children, byKey);
+
+    /// <summary>The entries as the state-dict map a full load would read before unchunking (for validating a chunked array's map).</summary>
+    internal static StateMap ToStateMap(ReadOnlySpan<CheckpointEntry> entries)
+    {
+        var map = new StateMap(entries.Length);
+        foreach (CheckpointEntry entry in entries)
+        {
+            map.Set(entry.Key, entry.Kind switch
+            {
+                StateNodeKind.Map => ToStateMap(entry._children),
+                StateNodeKind.NdArray when !entry.IsChunked => new StateValue(entry.Chunks![0]),
+                _ => entry.Node!,
+            });
+        }
+
+        return map;
+    }
 }

@@ -188,8 +188,8 @@ public sealed class CheckpointReader : IDisposable
         {
             // Headers come in by small reads; the mapping is touched only where arrays are read.
             var reader = new WireIndexReader(handle, file, options);
-            StateNode index = reader.ReadRoot();
-            return new CheckpointReader(path, file, CheckpointEntry.CreateRoot(index), reader.BytesRead);
+            CheckpointEntry root = reader.ReadRoot();
+            return new CheckpointReader(path, file, root, reader.BytesRead);
         }
         catch (InvalidCheckpointException e)
         {
@@ -261,7 +261,7 @@ public sealed class CheckpointReader : IDisposable
                 return map;
             default:
                 // Scalars, strings and small ext values were decoded by the index pass; bytes get a copy of their own.
-                var leaf = (StateValue)entry.Node;
+                var leaf = (StateValue)entry.Node!;
                 return leaf.Value is byte[] bytes ? new StateValue(bytes.ToArray()) : leaf;
         }
     }

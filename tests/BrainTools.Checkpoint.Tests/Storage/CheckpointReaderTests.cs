@@ -320,6 +320,32 @@ public class CheckpointReaderTests
         Assert.False(reader.TryGetEntry("200", out _));
     }
 
+    [Theory]
+    [InlineData(3)] // a small map: its children are found by a scan
+    [InlineData(12)] // a large one: by a dictionary
+    public void Open_RepeatedKey_KeepsFirstPlaceAndLastValueAsFullLoad(int keys)
+    {
+        using var dir = new TempDirectory();
+
+        // {"ka": 0, "kb": 1, ..., then "kb" again: 100} as msgpack, which a writer of ours never produces.
+        var bytes = new List<byte> { (byte)(0x80 | (keys + 1)) };
+        for (int i = 0; i < keys; i++)
+        {
+            bytes.AddRange([0xa2, (byte)'k', (byte)('a' + i), (byte)i]);
+        }
+
+        bytes.AddRange([0xa2, (byte)'k', (byte)'b', 100]);
+        string file = dir.File("repeated.msgpack");
+        File.WriteAllBytes(file, [.. bytes]);
+
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        TreeAssert.Equal(Msgpack.Load(file), reader.ReadTree());
+        Assert.Equal(keys, reader.Root.Children.Count);
+        Assert.Equal("kb", reader.Root.Children[1].Key);
+        Assert.Equal(100L, (long)((StateValue)reader.ReadTree("kb")).Value!);
+    }
+
     private static (string File, StateMap Tree) WriteModel(TempDirectory dir)
     {
         var random = new Random(5);
