@@ -226,12 +226,14 @@ internal sealed class WireIndexReader
     private CheckpointEntry ReadExtension(ref MessagePackReader reader, string key)
     {
         // Complex numbers, numpy scalars and unknown ext values are small: decode them whole.
-        if (reader.CreatePeekReader().ReadExtensionFormatHeader().TypeCode != ExtensionTypeCodes.NdArray)
+        MessagePackReader peek = reader.CreatePeekReader();
+        ExtensionHeader header = peek.ReadExtensionFormatHeader();
+        if (header.TypeCode != ExtensionTypeCodes.NdArray)
         {
             return ReadSmallValue(ref reader, key);
         }
 
-        ExtensionHeader header = reader.ReadExtensionFormatHeader();
+        reader = peek;
         long payloadEnd = Position(ref reader) + header.Length;
         Step(ref reader);
         string? error = WireReader.ReadNdArrayHeader(ref reader, scalar: false, out DType? dtype, out Shape shape);
@@ -280,6 +282,7 @@ internal sealed class WireIndexReader
     private string ReadKey(ref MessagePackReader reader)
     {
         MessagePackReader peek = reader.CreatePeekReader();
+        string key;
         if (peek.TryReadStringSpan(out ReadOnlySpan<byte> bytes))
         {
             foreach (string? known in _recentKeys)
@@ -290,9 +293,15 @@ internal sealed class WireIndexReader
                     return known;
                 }
             }
+
+            key = WireReader.DecodeString(bytes);
+            reader = peek;
+        }
+        else
+        {
+            key = WireReader.ReadString(ref reader);
         }
 
-        string key = WireReader.ReadString(ref reader);
         _recentKeys[_nextRecentKey] = key;
         _nextRecentKey = (_nextRecentKey + 1) % _recentKeys.Length;
         return key;
@@ -307,9 +316,13 @@ internal sealed class WireIndexReader
     private void Step(ref MessagePackReader reader)
     {
         _position = Position(ref reader);
-        if (_windowStart + _windowLength - _position < Math.Min(HeaderRoom, _length - _position))
+        long windowEnd = _windowStart + _windowLength;
+        if (windowEnd - _position < Math.Min(HeaderRoom, _length - _position))
         {
-            Fill(_position);
+            // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom
+            // bytes after it) copies one page of the page cache instead of parts of two: measurably cheaper.
+            long offsetInPage = _position % Window;
+            Fill(_position > windowEnd && offsetInPage <= Window - HeaderRoom ? _position - offsetInPage : _position);
             reader = CreateReader();
         }
     }

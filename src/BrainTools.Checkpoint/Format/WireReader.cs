@@ -157,6 +157,9 @@ internal sealed class WireReader
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
     }
 
+    /// <summary>Decodes a string's bytes as <see cref="ReadString"/> does (strict UTF-8).</summary>
+    internal static string DecodeString(ReadOnlySpan<byte> bytes) => StrictUtf8.GetString(bytes);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private StateValue ReadExtension(ref MessagePackReader reader)
     {
