@@ -29,7 +29,7 @@ public static partial class Msgpack
     /// <param name="target">The template, whose arrays receive the values.</param>
     /// <param name="mismatch">What to do where the file does not fit the template.</param>
     /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
-    /// <param name="options">Limits, <see cref="MsgpackOptions.ParallelReadThreshold"/>, and where warnings go.</param>
+    /// <param name="options">Limits (depth, file size), and where warnings go (<see cref="MsgpackOptions.OnWarning"/>).</param>
     /// <returns>The restored structure: <paramref name="target"/> itself for modules and plain classes, else a structure shaped like it that holds its arrays.</returns>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>

@@ -14,10 +14,12 @@ namespace BrainTools.Checkpoint.Format;
 /// <remarks>
 /// <para>Reading headers with reads rather than through the mapping matters for large files: touching one header
 /// page every few MiB of a mapping costs a page fault and a fresh page-table page each; reads cost neither.</para>
-/// <para>Each parsing step runs a <see cref="MessagePackReader"/> over the window followed by the rest of the mapped
-/// file, so a value never looks cut short; the reader checks lengths against that and slices payloads without
-/// touching them. Maps and ndarray headers are walked here; every other value (scalars, strings, small ext values)
-/// is decoded by <see cref="WireReader"/> itself, so both readers accept and refuse the same bytes.</para>
+/// <para>One <see cref="MessagePackReader"/> walks the window followed by the rest of the mapped file, so a value never
+/// looks cut short; the reader checks lengths against that and slices payloads without touching them. It is made
+/// anew only when the window moves (about once per array in a large file), and the window's segments are re-linked,
+/// not allocated: the index pass costs little more than its reads. Maps and ndarray headers are walked here; every
+/// other value (scalars, strings, small ext values) is decoded by <see cref="WireReader"/> itself, so both readers
+/// accept and refuse the same bytes.</para>
 /// </remarks>
 internal sealed class WireIndexReader
 {
@@ -35,13 +37,25 @@ internal sealed class WireIndexReader
     private readonly List<string> _path = [];
     private readonly byte[] _buffer = new byte[Window];
     private readonly ReadOnlyMemory<byte>[] _blocks;
+    private readonly string?[] _recentKeys = new string?[16];
+    private int _nextRecentKey;
+
+    // The mapped file in blocks of 1 GiB, each linked to the next, made once; the window links to the rest of the
+    // block it ends in (_tail), which links to the next whole block.
+    private readonly WindowSegment[] _blockSegments;
+    private readonly WindowSegment _window = new();
+    private readonly WindowSegment _tail = new();
+
+    // The last segment after the window; null when the window reaches the end of the file.
+    private WindowSegment? _last;
     private long _windowStart;
     private int _windowLength;
-    private long _position;
 
-    // The window, then the rest of the file through the mapping: built once per window, steps start inside it.
-    private SequenceSegment? _first;
-    private SequenceSegment? _last;
+    // Where the current reader started in the file: its position is this plus what it consumed.
+    private long _readerStart;
+
+    // Where the current step started (error messages name it), or where the walk ended.
+    private long _position;
 
     /// <param name="handle">The file, open for reading.</param>
     /// <param name="file">The same file in memory (mapped): arrays become views of it.</param>
@@ -53,27 +67,32 @@ internal sealed class WireIndexReader
         _length = file.ByteLength;
         _options = options;
 
-        // The mapped file in blocks of 1 GiB (a Memory's length is an int), made once.
-        _blocks = new ReadOnlyMemory<byte>[(int)((_length + Block - 1) / Block)];
-        for (int i = 0; i < _blocks.Length; i++)
+        // A Memory's length is an int.
+        int count = (int)((_length + Block - 1) / Block);
+        _blocks = new ReadOnlyMemory<byte>[count];
+        _blockSegments = new WindowSegment[count];
+        for (int i = count - 1; i >= 0; i--)
         {
             long offset = (long)i * Block;
             _blocks[i] = new StorageMemoryManager(file, offset, (int)Math.Min(Block, _length - offset)).Memory;
+            _blockSegments[i] = new WindowSegment();
+            _blockSegments[i].Set(_blocks[i], offset, i + 1 < count ? _blockSegments[i + 1] : null);
         }
     }
-
-    private delegate T Step<T>(ref MessagePackReader reader);
 
     /// <summary>Bytes read from the file so far, and bytes of long values read through the mapping past the window.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Indexes the one value the file holds: maps, leaves, and arrays as views; chunked arrays stay maps (validated).</summary>
+    /// <summary>Indexes the one value the file holds: maps, leaves, arrays as views, chunked arrays (validated).</summary>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint (without a file name).</exception>
-    public StateNode ReadRoot()
+    public CheckpointEntry ReadRoot()
     {
         try
         {
-            StateNode root = ReadNode(0);
+            Fill(0);
+            MessagePackReader reader = CreateReader();
+            CheckpointEntry root = ReadNode(ref reader, string.Empty, 0);
+            _position = Position(ref reader);
             if (_position != _length)
             {
                 throw Invalid($"{_length - _position} bytes follow the end of the checkpoint");
@@ -97,25 +116,25 @@ internal sealed class WireIndexReader
         }
     }
 
-    private StateNode ReadNode(int depth)
+    private CheckpointEntry ReadNode(ref MessagePackReader reader, string key, int depth)
     {
-        MessagePackType type = Run((ref MessagePackReader r) => r.NextMessagePackType);
-        switch (type)
+        Step(ref reader);
+        switch (reader.NextMessagePackType)
         {
             case MessagePackType.Map:
-                return ReadMap(depth + 1);
+                return ReadMap(ref reader, key, depth + 1);
             case MessagePackType.Extension:
-                return ReadExtension();
+                return ReadExtension(ref reader, key);
             case MessagePackType.Array:
                 throw Invalid("a msgpack array is not part of the checkpoint format (flax writes lists as maps keyed \"0\", \"1\", ...)");
             case MessagePackType.Unknown:
-                throw Invalid($"byte 0x{Run((ref MessagePackReader r) => r.NextCode):x2} is not a msgpack value");
+                throw Invalid($"byte 0x{reader.NextCode:x2} is not a msgpack value");
             default:
-                return ReadSmallValue();
+                return ReadSmallValue(ref reader, key);
         }
     }
 
-    private StateNode ReadMap(int depth)
+    private CheckpointEntry ReadMap(ref MessagePackReader reader, string key, int depth)
     {
         if (depth > _options.MaxDepth)
         {
@@ -128,68 +147,106 @@ internal sealed class WireIndexReader
             throw Invalid($"maps nest {depth} levels deep, more than this thread's stack can follow (MsgpackOptions.MaxDepth)");
         }
 
-        int count = Run((ref MessagePackReader r) => r.ReadMapHeader());
+        int count = reader.ReadMapHeader();
+        _position = Position(ref reader);
         if (count > (_length - _position) / 2)
         {
             throw Invalid($"a map claims {count} entries, more than the {_length - _position} bytes left can hold");
         }
 
-        var map = new StateMap(Math.Min(count, 1024));
+        // The entries in file order; a repeated key keeps its first place and takes the last value, as in a StateMap.
+        var children = new CheckpointEntry[Math.Min(count, 1024)];
+        Dictionary<string, int>? byKey = count > CheckpointEntry.ScanLimit ? new(Math.Min(count, 1024), StringComparer.Ordinal) : null;
+        int added = 0;
+        bool chunked = false;
         for (int i = 0; i < count; i++)
         {
-            MessagePackType keyType = Run((ref MessagePackReader r) => r.NextMessagePackType);
+            Step(ref reader);
+            MessagePackType keyType = reader.NextMessagePackType;
             if (keyType != MessagePackType.String)
             {
                 throw Invalid($"map key {i} is a {keyType}, not a string");
             }
 
-            string key = Run((ref MessagePackReader r) => WireReader.ReadString(ref r));
-            _path.Add(key);
-            map.Set(key, ReadNode(depth));
+            string childKey = ReadKey(ref reader);
+            CountPastWindow(ref reader);
+            _path.Add(childKey);
+            CheckpointEntry child = ReadNode(ref reader, childKey, depth);
             _path.RemoveAt(_path.Count - 1);
+            int index = IndexOf(children.AsSpan(0, added), byKey, childKey);
+            if (index >= 0)
+            {
+                children[index] = child;
+                continue;
+            }
+
+            if (added == children.Length)
+            {
+                Array.Resize(ref children, added * 2);
+            }
+
+            byKey?.Add(childKey, added);
+            children[added++] = child;
+            chunked |= childKey == ExtensionTypeCodes.ChunkedArrayMarker;
         }
 
-        if (map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker))
+        if (added != children.Length)
         {
-            _ = WireReader.ValidateChunked(map, out _, reason => Invalid(reason));
+            Array.Resize(ref children, added);
         }
 
-        return map;
+        if (chunked)
+        {
+            StateMap map = CheckpointEntry.ToStateMap(children);
+            _ = WireReader.ValidateChunked(map, out _, reason => Invalid(reason));
+            return CheckpointEntry.ForLeaf(key, map);
+        }
+
+        return CheckpointEntry.ForMap(key, children, byKey);
     }
 
-    private StateNode ReadExtension()
+    private static int IndexOf(ReadOnlySpan<CheckpointEntry> children, Dictionary<string, int>? byKey, string key)
     {
-        long start = _position;
-        ExtensionHeader header = Run((ref MessagePackReader r) => r.ReadExtensionFormatHeader());
-        if (header.TypeCode != ExtensionTypeCodes.NdArray)
+        if (byKey is not null)
         {
-            // Complex numbers, numpy scalars and unknown ext values are small: decode them whole.
-            _position = start;
-            return ReadSmallValue();
+            return byKey.TryGetValue(key, out int index) ? index : -1;
         }
 
-        long payloadEnd = _position + header.Length;
-        DType? dtype = null;
-        Shape shape = default;
-        long dataLength = 0;
-        string? error = Run(
-            (ref MessagePackReader r) =>
+        for (int i = 0; i < children.Length; i++)
+        {
+            if (children[i].Key == key)
             {
-                string? problem = WireReader.ReadNdArrayHeader(ref r, scalar: false, out dtype, out shape);
-                if (problem is null)
-                {
-                    // A slice of the mapped file: its bytes are not touched.
-                    dataLength = r.ReadBytes()!.Value.Length;
-                }
+                return i;
+            }
+        }
 
-                return problem;
-            },
-            countPastWindow: false);
+        return -1;
+    }
+
+    private CheckpointEntry ReadExtension(ref MessagePackReader reader, string key)
+    {
+        // Complex numbers, numpy scalars and unknown ext values are small: decode them whole.
+        MessagePackReader peek = reader.CreatePeekReader();
+        ExtensionHeader header = peek.ReadExtensionFormatHeader();
+        if (header.TypeCode != ExtensionTypeCodes.NdArray)
+        {
+            return ReadSmallValue(ref reader, key);
+        }
+
+        reader = peek;
+        long payloadEnd = Position(ref reader) + header.Length;
+        Step(ref reader);
+        string? error = WireReader.ReadNdArrayHeader(ref reader, scalar: false, out DType? dtype, out Shape shape);
+
         if (error is not null)
         {
             throw Invalid(error);
         }
 
+        // A slice of the mapped file: its bytes are not touched, nor counted.
+        long dataLength = reader.ReadBytes()!.Value.Length;
+
+        _position = Position(ref reader);
         if (_position != payloadEnd)
         {
             throw Invalid("an ndarray payload must be [shape, dtype, bytes] with nothing after");
@@ -200,21 +257,19 @@ internal sealed class WireIndexReader
             throw Invalid(mismatch);
         }
 
-        return new StateValue(new NdArray(dtype!, shape, _file, _position - dataLength));
+        return CheckpointEntry.ForArray(key, new NdArray(dtype!, shape, _file, _position - dataLength));
     }
 
     // A value that is neither a map nor an ndarray: find its end, then let WireReader decode exactly those bytes.
-    private StateNode ReadSmallValue()
+    private CheckpointEntry ReadSmallValue(ref MessagePackReader reader, string key)
     {
-        byte[] bytes = Run((ref MessagePackReader r) =>
-        {
-            SequencePosition start = r.Position;
-            r.Skip();
-            return r.Sequence.Slice(start, r.Position).ToArray();
-        });
+        SequencePosition start = reader.Position;
+        reader.Skip();
+        byte[] bytes = reader.Sequence.Slice(start, reader.Position).ToArray();
+        CountPastWindow(ref reader);
         try
         {
-            return new WireReader(new ReadOnlySequence<byte>(bytes), null, _options).ReadRoot();
+            return CheckpointEntry.ForLeaf(key, new WireReader(new ReadOnlySequence<byte>(bytes), null, _options).ReadRoot());
         }
         catch (InvalidCheckpointException e)
         {
@@ -222,28 +277,78 @@ internal sealed class WireIndexReader
         }
     }
 
-    // Runs one parsing step at the current position and advances the position by what it consumed. The step sees
-    // the window, then the rest of the file through the mapping: bytes it consumes there were touched (long strings)
-    // unless it only skipped them (array payloads).
-    private T Run<T>(Step<T> step, bool countPastWindow = true)
+    // Keys repeat from one entry to the next ("weight", "bias" of every layer): an ASCII key read before is reused,
+    // not decoded and allocated again.
+    private string ReadKey(ref MessagePackReader reader)
     {
-        if (_position < _windowStart || _windowStart + _windowLength - _position < Math.Min(HeaderRoom, _length - _position))
+        MessagePackReader peek = reader.CreatePeekReader();
+        string key;
+        if (peek.TryReadStringSpan(out ReadOnlySpan<byte> bytes))
         {
-            Fill(_position);
+            foreach (string? known in _recentKeys)
+            {
+                if (known is not null && known.Length == bytes.Length && Ascii.Equals(bytes, known))
+                {
+                    reader = peek;
+                    return known;
+                }
+            }
+
+            key = WireReader.DecodeString(bytes);
+            reader = peek;
+        }
+        else
+        {
+            key = WireReader.ReadString(ref reader);
         }
 
-        long windowEnd = _windowStart + _windowLength;
-        var reader = new MessagePackReader(new ReadOnlySequence<byte>(_first!, (int)(_position - _windowStart), _last!, _last!.Memory.Length));
-        T result = step(ref reader);
-        if (countPastWindow && _position + reader.Consumed > windowEnd)
-        {
-            BytesRead += _position + reader.Consumed - windowEnd;
-        }
-
-        _position += reader.Consumed;
-        return result;
+        _recentKeys[_nextRecentKey] = key;
+        _nextRecentKey = (_nextRecentKey + 1) % _recentKeys.Length;
+        return key;
     }
 
+    private long Position(ref MessagePackReader reader) => _readerStart + reader.Consumed;
+
+    // Starts a parsing step where the reader is: moves the window there first unless the window holds the next
+    // HeaderRoom bytes (or the rest of the file). The reader sees the window, then the rest of the file through the
+    // mapping, so a step never runs short; bytes it consumes there were touched (long strings, counted by
+    // CountPastWindow) unless it only skipped them (array payloads).
+    private void Step(ref MessagePackReader reader)
+    {
+        _position = Position(ref reader);
+        long windowEnd = _windowStart + _windowLength;
+        if (windowEnd - _position < Math.Min(HeaderRoom, _length - _position))
+        {
+            // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom
+            // bytes after it) copies one page of the page cache instead of parts of two: measurably cheaper.
+            long offsetInPage = _position % Window;
+            Fill(_position > windowEnd && offsetInPage <= Window - HeaderRoom ? _position - offsetInPage : _position);
+            reader = CreateReader();
+        }
+    }
+
+    // Counts what the step just ended read through the mapping past the window (it started inside the window).
+    private void CountPastWindow(ref MessagePackReader reader)
+    {
+        long end = Position(ref reader);
+        long windowEnd = _windowStart + _windowLength;
+        if (end > windowEnd)
+        {
+            BytesRead += end - windowEnd;
+        }
+    }
+
+    private MessagePackReader CreateReader()
+    {
+        _readerStart = _position;
+        int offset = (int)(_position - _windowStart);
+        return _last is null
+            ? new MessagePackReader(new ReadOnlyMemory<byte>(_buffer, offset, _windowLength - offset))
+            : new MessagePackReader(new ReadOnlySequence<byte>(_window, offset, _last, _last.Memory.Length));
+    }
+
+    // Reads the window at start and links it to the rest of the file. Re-links the same segments: sequences over
+    // the previous window are no longer used once a step moves the window.
     private void Fill(long start)
     {
         int size = (int)Math.Min(Window, _length - start);
@@ -262,18 +367,27 @@ internal sealed class WireIndexReader
         BytesRead += size;
         _windowStart = start;
         _windowLength = size;
-        _first = new SequenceSegment(new ReadOnlyMemory<byte>(_buffer, 0, size), 0);
-        _last = _first;
         long windowEnd = start + size;
-        if (windowEnd < _length)
+        if (windowEnd == _length)
         {
-            int block = (int)(windowEnd / Block);
-            _last = _last.Append(_blocks[block][(int)(windowEnd - ((long)block * Block))..]);
-            for (block++; block < _blocks.Length; block++)
-            {
-                _last = _last.Append(_blocks[block]);
-            }
+            _window.Set(new ReadOnlyMemory<byte>(_buffer, 0, size), start, null);
+            _last = null;
+            return;
         }
+
+        int block = (int)(windowEnd / Block);
+        int offset = (int)(windowEnd - ((long)block * Block));
+        WindowSegment next = _blockSegments[block];
+        _last = _blockSegments[^1];
+        if (offset != 0)
+        {
+            WindowSegment? after = block + 1 < _blockSegments.Length ? _blockSegments[block + 1] : null;
+            _tail.Set(_blocks[block][offset..], windowEnd, after);
+            next = _tail;
+            _last = after is null ? _tail : _last;
+        }
+
+        _window.Set(new ReadOnlyMemory<byte>(_buffer, 0, size), start, next);
     }
 
     private InvalidCheckpointException Invalid(string reason, Exception? inner = null) => new(reason, null, TreePath(), inner);

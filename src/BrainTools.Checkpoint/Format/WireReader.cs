@@ -22,6 +22,9 @@ internal sealed class WireReader
     private const int MaxRank = 64;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    // The dtype names as UTF-8, so an ndarray header finds its dtype without decoding and allocating the name.
+    private static readonly (byte[] Name, DType DType)[] DTypeNames = [.. DType.All.Select(d => (Encoding.UTF8.GetBytes(d.Name), d))];
+
     private readonly ReadOnlySequence<byte> _data;
     private readonly ArrayStorage? _storage;
     private readonly int _maxDepth;
@@ -154,6 +157,9 @@ internal sealed class WireReader
         return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
     }
 
+    /// <summary>Decodes a string's bytes as <see cref="ReadString"/> does (strict UTF-8).</summary>
+    internal static string DecodeString(ReadOnlySpan<byte> bytes) => StrictUtf8.GetString(bytes);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private StateValue ReadExtension(ref MessagePackReader reader)
     {
@@ -284,10 +290,14 @@ internal sealed class WireReader
             return "an ndarray dtype must be a string";
         }
 
-        string name = ReadString(ref reader);
-        if (!DType.TryFromName(name, out dtype))
+        dtype = FindDType(ref reader);
+        if (dtype is null)
         {
-            return name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'";
+            string name = ReadString(ref reader);
+            if (!DType.TryFromName(name, out dtype))
+            {
+                return name == "object" ? "dtype 'object' (pickled Python objects) cannot be loaded" : $"unknown dtype '{name}'";
+            }
         }
 
         if (reader.NextMessagePackType != MessagePackType.Binary)
@@ -301,6 +311,27 @@ internal sealed class WireReader
         }
 
         shape = new Shape(dims);
+        return null;
+    }
+
+    /// <summary>Reads a dtype name that is one of <see cref="DType.All"/>'s, as UTF-8 bytes; else reads nothing and returns null.</summary>
+    internal static DType? FindDType(ref MessagePackReader reader)
+    {
+        MessagePackReader peek = reader.CreatePeekReader();
+        if (!peek.TryReadStringSpan(out ReadOnlySpan<byte> name))
+        {
+            return null;
+        }
+
+        foreach ((byte[] known, DType dtype) in DTypeNames)
+        {
+            if (name.SequenceEqual(known))
+            {
+                reader = peek;
+                return dtype;
+            }
+        }
+
         return null;
     }
 

@@ -12,20 +12,28 @@ namespace BrainTools.Checkpoint;
 /// <remarks>Immutable and thread-safe; stays valid after the reader is disposed.</remarks>
 public sealed class CheckpointEntry
 {
-    private static readonly IReadOnlyList<CheckpointEntry> NoChildren = [];
-    private readonly Dictionary<string, CheckpointEntry>? _byKey;
+    // Maps up to this size find a child by a scan of their children: cheaper to build than a dictionary, which
+    // matters when an index has thousands of small maps (one per layer).
+    internal const int ScanLimit = 8;
+    private static readonly CheckpointEntry[] NoChildren = [];
+    private readonly CheckpointEntry[] _children;
+    private readonly Dictionary<string, int>? _byKey;
 
-    private CheckpointEntry(string key, string path, StateNode node)
+    // Set by the parent as it is made (children come first); read by Path.
+    private CheckpointEntry? _parent;
+    private string? _path;
+
+    // A leaf: a scalar, string or small ext value, or a chunked array (its map, validated).
+    private CheckpointEntry(string key, StateNode node)
     {
         Key = key;
-        Path = path;
-        Node = node;
-        Children = NoChildren;
+        _children = NoChildren;
         ByteOffset = -1;
         switch (node)
         {
             case StateMap map when map.ContainsKey(ExtensionTypeCodes.ChunkedArrayMarker):
                 // Validated by the index pass: shape and chunks "0".."n-1" are there and agree.
+                Node = map;
                 var chunks = (StateMap)map["chunks"];
                 Chunks = new NdArray[chunks.Count];
                 for (int i = 0; i < Chunks.Length; i++)
@@ -45,31 +53,50 @@ public sealed class CheckpointEntry
                 Shape = new Shape(dims);
                 ByteLength = Shape.ElementCount * DType.ItemSize;
                 break;
-            case StateMap map:
-                Kind = StateNodeKind.Map;
-                var children = new CheckpointEntry[map.Count];
-                _byKey = new Dictionary<string, CheckpointEntry>(map.Count, StringComparer.Ordinal);
-                int index = 0;
-                foreach (KeyValuePair<string, StateNode> item in map)
-                {
-                    var child = new CheckpointEntry(item.Key, path == "." ? "./" + item.Key : path + "/" + item.Key, item.Value);
-                    children[index++] = child;
-                    _byKey[item.Key] = child;
-                }
-
-                Children = children;
-                break;
-            case StateValue { Value: NdArray array }:
-                Kind = StateNodeKind.NdArray;
-                DType = array.DType;
-                Shape = array.Shape;
-                ByteLength = array.ByteLength;
-                ByteOffset = array.ByteOffset; // The storage is the whole file, so its offsets are file offsets.
-                Chunks = [array];
-                break;
+            case StateMap:
+                throw new ArgumentException("A map entry is made from its children.", nameof(node));
+            case StateValue { Value: NdArray }:
+                throw new ArgumentException("An array entry is made from its array.", nameof(node));
             default:
+                Node = node;
                 Kind = node.Kind;
                 break;
+        }
+    }
+
+    // An array: a view of the mapped file, whose offsets are file offsets.
+    private CheckpointEntry(string key, NdArray array)
+    {
+        Key = key;
+        _children = NoChildren;
+        Kind = StateNodeKind.NdArray;
+        DType = array.DType;
+        Shape = array.Shape;
+        ByteLength = array.ByteLength;
+        ByteOffset = array.ByteOffset;
+        Chunks = [array];
+    }
+
+    // A map: its children in file order, and for a large map where each key is among them.
+    private CheckpointEntry(string key, CheckpointEntry[] children, Dictionary<string, int>? byKey)
+    {
+        Key = key;
+        Kind = StateNodeKind.Map;
+        ByteOffset = -1;
+        _children = children;
+        if (byKey is null && children.Length > ScanLimit)
+        {
+            byKey = new Dictionary<string, int>(children.Length, StringComparer.Ordinal);
+            for (int i = 0; i < children.Length; i++)
+            {
+                byKey[children[i].Key] = i;
+            }
+        }
+
+        _byKey = byKey;
+        foreach (CheckpointEntry child in children)
+        {
+            child._parent = this;
         }
     }
 
@@ -77,7 +104,8 @@ public sealed class CheckpointEntry
     public string Key { get; }
 
     /// <summary>The path from the root, as errors name it: <c>.</c>, <c>./layers/0/weight</c>.</summary>
-    public string Path { get; }
+    /// <remarks>Made when first asked for: most entries of a large index are never named.</remarks>
+    public string Path => _path ??= _parent is null ? "." : _parent._parent is null ? "./" + Key : _parent.Path + "/" + Key;
 
     /// <summary>What the entry holds: <see cref="StateNodeKind.Map"/>, <see cref="StateNodeKind.NdArray"/> (chunked or not), or a scalar kind.</summary>
     public StateNodeKind Kind { get; }
@@ -98,7 +126,7 @@ public sealed class CheckpointEntry
     public long ByteOffset { get; }
 
     /// <summary>The entries of a map, in file order; empty for leaves.</summary>
-    public IReadOnlyList<CheckpointEntry> Children { get; }
+    public IReadOnlyList<CheckpointEntry> Children => _children;
 
     /// <summary>The child with key <paramref name="key"/>.</summary>
     /// <exception cref="KeyNotFoundException">This entry is not a map with that key.</exception>
@@ -106,8 +134,8 @@ public sealed class CheckpointEntry
         ? child
         : throw new KeyNotFoundException($"Key '{key}' is not in the checkpoint at path {Path}.");
 
-    /// <summary>The node of the index pass: a map, a leaf, or an array view of the mapped file (never handed out).</summary>
-    internal StateNode Node { get; }
+    /// <summary>The value of a leaf that is not an array (decoded by the index pass), or the map of a chunked array; null for maps and plain arrays.</summary>
+    internal StateNode? Node { get; }
 
     /// <summary>The array's bytes in the mapped file, in order: one view, or the chunks of a chunked array.</summary>
     internal NdArray[]? Chunks { get; }
@@ -115,8 +143,23 @@ public sealed class CheckpointEntry
     /// <summary>The child with key <paramref name="key"/>, if this is a map that has it.</summary>
     public bool TryGetChild(string key, [NotNullWhen(true)] out CheckpointEntry? child)
     {
+        if (_byKey is not null)
+        {
+            child = _byKey.TryGetValue(key, out int index) ? _children[index] : null;
+            return child is not null;
+        }
+
+        foreach (CheckpointEntry entry in _children)
+        {
+            if (string.Equals(entry.Key, key, StringComparison.Ordinal))
+            {
+                child = entry;
+                return true;
+            }
+        }
+
         child = null;
-        return _byKey is not null && _byKey.TryGetValue(key, out child);
+        return false;
     }
 
     /// <summary>This entry and all below it, depth first in file order.</summary>
@@ -143,5 +186,29 @@ public sealed class CheckpointEntry
         _ => $"{Path}: {Kind}",
     };
 
-    internal static CheckpointEntry CreateRoot(StateNode node) => new(string.Empty, ".", node);
+    /// <summary>An entry for a leaf value, or for a chunked array's map.</summary>
+    internal static CheckpointEntry ForLeaf(string key, StateNode node) => new(key, node);
+
+    /// <summary>An entry for an array (a view of the mapped file).</summary>
+    internal static CheckpointEntry ForArray(string key, NdArray array) => new(key, array);
+
+    /// <summary>An entry for a map with these children (distinct keys, file order); <paramref name="byKey"/>, if given, holds each key's index.</summary>
+    internal static CheckpointEntry ForMap(string key, CheckpointEntry[] children, Dictionary<string, int>? byKey) => new(key, children, byKey);
+
+    /// <summary>The entries as the state-dict map a full load would read before unchunking (for validating a chunked array's map).</summary>
+    internal static StateMap ToStateMap(ReadOnlySpan<CheckpointEntry> entries)
+    {
+        var map = new StateMap(entries.Length);
+        foreach (CheckpointEntry entry in entries)
+        {
+            map.Set(entry.Key, entry.Kind switch
+            {
+                StateNodeKind.Map => ToStateMap(entry._children),
+                StateNodeKind.NdArray when !entry.IsChunked => new StateValue(entry.Chunks![0]),
+                _ => entry.Node!,
+            });
+        }
+
+        return map;
+    }
 }

@@ -28,18 +28,16 @@ public sealed partial class CheckpointReader : IDisposable
 {
     private readonly MappedArrayStorage _file;
     private readonly SafeFileHandle _handle;
-    private readonly long _parallelReadThreshold;
     private readonly Lock _gate = new();
     private long _bytesTouched;
     private bool _disposed;
     private bool _viewsHandedOut;
 
-    private CheckpointReader(string path, SafeFileHandle handle, MappedArrayStorage file, CheckpointEntry root, long headerBytes, long parallelReadThreshold)
+    private CheckpointReader(string path, SafeFileHandle handle, MappedArrayStorage file, CheckpointEntry root, long headerBytes)
     {
         FilePath = path;
         _handle = handle;
         _file = file;
-        _parallelReadThreshold = parallelReadThreshold;
         Root = root;
         _bytesTouched = headerBytes;
     }
@@ -199,8 +197,8 @@ public sealed partial class CheckpointReader : IDisposable
 
             // Headers come in by small reads; the mapping is touched only where arrays are read.
             var reader = new WireIndexReader(handle, file, options);
-            StateNode index = reader.ReadRoot();
-            return new CheckpointReader(path, handle, file, CheckpointEntry.CreateRoot(index), reader.BytesRead, options.ParallelReadThreshold);
+            CheckpointEntry root = reader.ReadRoot();
+            return new CheckpointReader(path, handle, file, root, reader.BytesRead);
         }
         catch (InvalidCheckpointException e)
         {
@@ -274,7 +272,7 @@ public sealed partial class CheckpointReader : IDisposable
                 return map;
             default:
                 // Scalars, strings and small ext values were decoded by the index pass; bytes get a copy of their own.
-                var leaf = (StateValue)entry.Node;
+                var leaf = (StateValue)entry.Node!;
                 return leaf.Value is byte[] bytes ? new StateValue(bytes.ToArray()) : leaf;
         }
     }

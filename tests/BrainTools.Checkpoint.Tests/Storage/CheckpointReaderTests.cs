@@ -288,6 +288,64 @@ public class CheckpointReaderTests
         Assert.Equal(2 * Layers, reader.Root.Descendants().Count(e => e.Kind == StateNodeKind.NdArray));
     }
 
+    [Fact]
+    public void Open_ValuesAndKeysAcrossWindowBoundaries_IndexEqualsFullLoad()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(11);
+        var tree = new StateMap();
+        for (int i = 0; i < 200; i++)
+        {
+            // Arrays of odd sizes put the next headers at every offset of the index pass's 4 KiB windows; the
+            // strings and long keys run past them; the keys repeat from map to map.
+            tree.Set(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new StateMap()
+                .Set("weight", TreeGenerator.RandomArray(random, DType.Float32, new Shape(random.Next(0, 700))))
+                .Set("名前", "値" + i)
+                .Set(new string('k', (i * 7) + 1), (long)i)
+                .Set("note", new string('x', random.Next(0, 9000)))
+                .Set("scale", random.NextDouble()));
+        }
+
+        tree.Set(new string('K', 10_000), true);
+        string file = dir.File("windows.msgpack");
+        Msgpack.Save(file, tree);
+
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        TreeAssert.Equal(Msgpack.Load(file), reader.ReadTree());
+        Assert.Equal("./199/名前", reader["199/名前"].Path);
+        Assert.Equal(StateNodeKind.Int, reader["./57/" + new string('k', (57 * 7) + 1)].Kind);
+        Assert.Equal(StateNodeKind.Bool, reader[new string('K', 10_000)].Kind);
+        Assert.False(reader.TryGetEntry("12/bias", out _));
+        Assert.False(reader.TryGetEntry("200", out _));
+    }
+
+    [Theory]
+    [InlineData(3)] // a small map: its children are found by a scan
+    [InlineData(12)] // a large one: by a dictionary
+    public void Open_RepeatedKey_KeepsFirstPlaceAndLastValueAsFullLoad(int keys)
+    {
+        using var dir = new TempDirectory();
+
+        // {"ka": 0, "kb": 1, ..., then "kb" again: 100} as msgpack, which a writer of ours never produces.
+        var bytes = new List<byte> { (byte)(0x80 | (keys + 1)) };
+        for (int i = 0; i < keys; i++)
+        {
+            bytes.AddRange([0xa2, (byte)'k', (byte)('a' + i), (byte)i]);
+        }
+
+        bytes.AddRange([0xa2, (byte)'k', (byte)'b', 100]);
+        string file = dir.File("repeated.msgpack");
+        File.WriteAllBytes(file, [.. bytes]);
+
+        using CheckpointReader reader = Msgpack.Open(file);
+
+        TreeAssert.Equal(Msgpack.Load(file), reader.ReadTree());
+        Assert.Equal(keys, reader.Root.Children.Count);
+        Assert.Equal("kb", reader.Root.Children[1].Key);
+        Assert.Equal(100L, (long)((StateValue)reader.ReadTree("kb")).Value!);
+    }
+
     private static (string File, StateMap Tree) WriteModel(TempDirectory dir)
     {
         var random = new Random(5);
