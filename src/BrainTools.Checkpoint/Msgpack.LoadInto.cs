@@ -14,7 +14,9 @@ public static partial class Msgpack
     /// </summary>
     /// <remarks>
     /// Everything else restores as <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/> does, with the
-    /// same checks and <see cref="Mismatch"/> policy: a shape mismatch leaves that array untouched. Where the
+    /// same checks and <see cref="Mismatch"/> policy: a shape mismatch leaves that array untouched. The arrays are
+    /// filled only after the whole template has been checked, so a load that fails its checks (under
+    /// <see cref="Mismatch.Error"/>) leaves every array of the model as it was. Where the
     /// template has no array to fill (a null value, a read-only view), the result holds a copy-on-write view of the file.
     /// Unlike <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/>, which returns new arrays as braintools
     /// does, other references to the template's arrays see the loaded values.
@@ -48,7 +50,16 @@ public static partial class Msgpack
 
         using CheckpointReader reader = CheckpointReader.Open(path, options);
         StateNode state = reader.ReadMatching(target, handOut: false);
-        using RestoreContext.Scope scope = RestoreContext.Enter(options, path, reader);
-        return (T)StateDictRestorer.Restore(target, state, typeof(T), mismatch)!;
+        using RestoreContext.Scope scope = RestoreContext.EnterInPlace(options, path, reader);
+        T result = (T)StateDictRestorer.Restore(target, state, typeof(T), mismatch)!;
+
+        // Only now, with every check passed, do the template's arrays change: all at once, reads shared by all cores.
+        reader.CopyAllInto(scope.Context.PendingCopies);
+        foreach (Action fill in scope.Context.PendingFills)
+        {
+            fill();
+        }
+
+        return result;
     }
 }

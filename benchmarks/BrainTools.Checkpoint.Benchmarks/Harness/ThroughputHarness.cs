@@ -131,8 +131,8 @@ public static class ThroughputHarness
             Memory("  baseline: plain write of 512 MiB", Child("mem-plain-write", dir, 0, Half), loaded: false, target: false);
             Memory("full load 1 GiB (added above the arrays)", Child("mem-load", dir, 0, Big), loaded: true);
             Memory("full load 512 MiB (added above the arrays)", Child("mem-load", dir, 0, Half), loaded: true);
-            Memory("LoadInto a ready 1 GiB model (added above it)", Child("mem-load-into", dir, 0, Big), loaded: false);
             Memory("  baseline: plain read of 512 MiB", Child("mem-plain-read", dir, 0, Half), loaded: true, target: false);
+            Memory("LoadInto a ready 1 GiB model (added above it)", Child("mem-load-into", dir, 0, Big), loaded: false);
             Memory("mapped load 512 MiB, all pages touched", Child("mem-load-mmap", dir, 0, Half), loaded: true);
             Memory("lazy open 4 GiB + one 4 MiB array read (all added)", Child("mem-lazy", dir, 0, LazyLarge), loaded: false);
         }

@@ -1,3 +1,5 @@
+using BrainTools.Checkpoint.Storage;
+
 namespace BrainTools.Checkpoint.Serialization;
 
 /// <summary>
@@ -28,19 +30,33 @@ internal sealed class RestoreContext
     /// <summary>For a restore in place (<see cref="Msgpack.LoadInto{T}"/>): the opened file whose arrays are read into the template's memory.</summary>
     public CheckpointReader? Source { get; }
 
+    /// <summary>The copies into the template's arrays, made together once the walk has passed every check.</summary>
+    public List<PendingCopy> PendingCopies { get; } = [];
+
+    /// <summary>Other fills of template memory (tensors), run after <see cref="PendingCopies"/>.</summary>
+    public List<Action> PendingFills { get; } = [];
+
     /// <summary>The path as braintools prints it: <c>.</c>, <c>./a</c>, <c>./a/b</c>.</summary>
     public string Path => _path.Count == 0 ? "." : "./" + string.Join('/', _path);
 
     /// <summary>Joins the restore running on this thread, or starts one that ends when the result is disposed.</summary>
-    public static Scope Enter(MsgpackOptions? options, string? filePath, CheckpointReader? source = null)
+    public static Scope Enter(MsgpackOptions? options, string? filePath)
     {
         if (t_current is { } running)
         {
-            return new Scope(running, owner: false);
+            return new Scope(running, owner: false, previous: null);
         }
 
+        t_current = new RestoreContext(options, filePath, null);
+        return new Scope(t_current, owner: true, previous: null);
+    }
+
+    /// <summary>Starts a restore in place from <paramref name="source"/>, even inside another restore (which resumes when the result is disposed).</summary>
+    public static Scope EnterInPlace(MsgpackOptions options, string filePath, CheckpointReader source)
+    {
+        RestoreContext? previous = t_current;
         t_current = new RestoreContext(options, filePath, source);
-        return new Scope(t_current, owner: true);
+        return new Scope(t_current, owner: true, previous);
     }
 
     /// <summary>Applies the policy to a mismatch: throws, warns or does nothing. The message gets <c> at path {path}</c>.</summary>
@@ -69,7 +85,7 @@ internal sealed class RestoreContext
     public void Pop() => _path.RemoveAt(_path.Count - 1);
 
     /// <summary>Ends the restore it started, if it started one.</summary>
-    internal readonly struct Scope(RestoreContext context, bool owner) : IDisposable
+    internal readonly struct Scope(RestoreContext context, bool owner, RestoreContext? previous) : IDisposable
     {
         public RestoreContext Context { get; } = context;
 
@@ -77,7 +93,7 @@ internal sealed class RestoreContext
         {
             if (owner)
             {
-                t_current = null;
+                t_current = previous;
             }
         }
     }

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using BrainTools.Checkpoint.Storage;
 
 namespace BrainTools.Checkpoint.Serialization;
 
@@ -193,7 +194,7 @@ internal static class StateDictRestorer
         switch ((state as StateValue)?.Value)
         {
             case NdArray loaded when loaded.Shape == target.Shape:
-                return RestoreContext.Current?.Source is { } source && target.IsWritable ? FillInPlace(source, loaded, target, target) : loaded;
+                return RestoreContext.Current?.Source is not null && target.IsWritable ? FillInPlace(loaded, target, target) : loaded;
             case NdArray loaded:
                 RestoreContext.Report(MismatchMessages.ArrayShape(target.Shape, loaded.Shape), mismatch);
                 return target;
@@ -216,15 +217,18 @@ internal static class StateDictRestorer
         return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) switch
         {
             null => target,
-            { } loaded when RestoreContext.Current?.Source is { } source => FillInPlace(source, loaded, NdArray.FromArray(target), target),
+            { } loaded when RestoreContext.Current?.Source is not null => FillInPlace(loaded, NdArray.FromArray(target), target),
             { } loaded => loaded.AsType(dtype, copy: false).ToArray(),
         };
     }
 
-    /// <summary>A restore in place: the loaded values go into the template's own memory (converted to its dtype); the template is the result.</summary>
-    private static T FillInPlace<T>(CheckpointReader source, NdArray loaded, NdArray memory, T target)
+    /// <summary>
+    /// A restore in place: the loaded values will go into the template's own memory (converted to its dtype) once the
+    /// whole walk has passed its checks; the template is the result.
+    /// </summary>
+    private static T FillInPlace<T>(NdArray loaded, NdArray memory, T target)
     {
-        source.CopyInto(loaded, memory, Path);
+        RestoreContext.Current!.PendingCopies.Add(new PendingCopy(loaded, memory, Path));
         return target;
     }
 
@@ -268,9 +272,13 @@ internal static class StateDictRestorer
         };
     }
 
-    // A tensor's memory is not an ArrayStorage: its elements are copied over from the loaded array.
-    private static object FillTensor(object target, NdArray loaded) =>
-        typeof(StateDictRestorer).GetMethod(nameof(FillTensorOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(loaded.DType.ClrType).Invoke(null, [target, loaded])!;
+    // A tensor's memory is not an ArrayStorage: its elements are copied over from the loaded array, after the walk as for arrays.
+    private static object FillTensor(object target, NdArray loaded)
+    {
+        MethodInfo fill = typeof(StateDictRestorer).GetMethod(nameof(FillTensorOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(loaded.DType.ClrType);
+        RestoreContext.Current!.PendingFills.Add(() => fill.Invoke(null, [target, loaded]));
+        return target;
+    }
 
     private static Tensor<T> FillTensorOf<T>(Tensor<T> target, NdArray loaded)
         where T : unmanaged

@@ -52,6 +52,44 @@ public sealed partial class CheckpointReader
     /// <param name="treePath">Its path, for errors.</param>
     internal void CopyInto(NdArray source, NdArray destination, string treePath) => CopyInto([source], source.DType, destination, treePath);
 
+    /// <summary>
+    /// Runs many copies of <see cref="CopyInto(NdArray, NdArray, string)"/> at once: the reads of all of them are
+    /// cut into blocks that every core shares, so a model of many middle-sized arrays reads as fast as one big
+    /// array. Where two copies go into the same memory, the later one wins, as if they ran in order.
+    /// </summary>
+    internal void CopyAllInto(IReadOnlyList<PendingCopy> copies)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+
+        var reads = new Dictionary<(object Memory, long Offset), PositionalRead.Request>();
+        long total = 0;
+        foreach (PendingCopy copy in copies)
+        {
+            NdArray source = copy.Source;
+            NdArray destination = copy.Destination;
+            if (source.Storage != _file || source.DType != destination.DType || !destination.IsWritable)
+            {
+                CopyInto(source, destination, copy.TreePath);
+                continue;
+            }
+
+            // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
+            object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
+            reads[(memory, destination.ByteOffset)] = new PositionalRead.Request(
+                source.ByteOffset,
+                source.ByteLength,
+                (offset, length) => destination.Storage.GetSpan(destination.ByteOffset + offset, length),
+                copy.TreePath);
+            total += source.ByteLength;
+        }
+
+        PositionalRead.ReadAll(_handle, [.. reads.Values.OrderBy(read => read.FileOffset)], parallel: total >= ParallelArrayBytes, FilePath);
+        Interlocked.Add(ref _bytesTouched, total);
+    }
+
     // The parts (chunks, or one whole array) hold the logical array's bytes in order.
     private void CopyInto(NdArray[] parts, DType dtype, NdArray destination, string treePath)
     {

@@ -4,16 +4,16 @@ using Microsoft.Win32.SafeHandles;
 namespace BrainTools.Checkpoint.Storage;
 
 /// <summary>
-/// Positional reads of a range of a file straight into memory, by one thread or, for large ranges, by several:
-/// positional reads share no file position, so threads fill their own blocks in place.
+/// Positional reads of ranges of a file straight into memory, by one thread or by several: positional reads share
+/// no file position, so threads fill their own blocks in place.
 /// </summary>
 internal static class PositionalRead
 {
     // One read call moves at most this much: Span lengths are ints, and Linux caps a read near 2 GiB anyway.
     private const int ReadWindow = 1 << 30;
 
-    // Parallel reads take the range in blocks of at most this much (small enough that the last block does not
-    // leave a thread idle for long), and at least the smallest (big enough that a syscall's cost vanishes).
+    // Parallel reads take ranges in blocks of at most this much (small enough that the last block does not leave a
+    // thread idle for long), and at least the smallest (big enough that a syscall's cost vanishes).
     private const int LargestBlock = 16 << 20;
     private const int SmallestBlock = 1 << 20;
 
@@ -29,25 +29,44 @@ internal static class PositionalRead
     /// <param name="path">The file's path, for the error when it shrank.</param>
     /// <param name="treePath">The tree path of what is read, for that error too.</param>
     /// <exception cref="InvalidCheckpointException">The file ended before the range did.</exception>
-    public static void Read(SafeFileHandle handle, long fileOffset, long count, Destination destination, bool parallel, string path, string? treePath = null)
+    public static void Read(SafeFileHandle handle, long fileOffset, long count, Destination destination, bool parallel, string path, string? treePath = null) =>
+        ReadAll(handle, [new Request(fileOffset, count, destination, treePath)], parallel, path);
+
+    /// <summary>Reads several ranges, cut into blocks that all threads share when <paramref name="parallel"/>.</summary>
+    /// <exception cref="InvalidCheckpointException">The file ended before a range did.</exception>
+    public static void ReadAll(SafeFileHandle handle, IReadOnlyList<Request> requests, bool parallel, string path)
     {
-        int threads = Environment.ProcessorCount;
-        long block = Math.Clamp(count / threads, SmallestBlock, LargestBlock);
-        if (!parallel || threads == 1 || count < 2 * block)
+        int threads = parallel ? Environment.ProcessorCount : 1;
+        long total = 0;
+        foreach (Request request in requests)
         {
-            ReadBlock(handle, fileOffset, 0, count, destination, path, treePath);
+            total += request.Count;
+        }
+
+        long block = Math.Clamp(total / threads, SmallestBlock, LargestBlock);
+        var blocks = new List<(Request Request, long Start, long Count)>();
+        foreach (Request request in requests)
+        {
+            for (long start = 0; start < request.Count; start += block)
+            {
+                blocks.Add((request, start, Math.Min(block, request.Count - start)));
+            }
+        }
+
+        if (threads == 1 || blocks.Count < 2)
+        {
+            foreach ((Request request, long start, long count) in blocks)
+            {
+                ReadBlock(handle, request, start, count, path);
+            }
+
             return;
         }
 
-        long blocks = (count + block - 1) / block;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         try
         {
-            Parallel.For(0L, blocks, options, index =>
-            {
-                long start = index * block;
-                ReadBlock(handle, fileOffset, start, Math.Min(block, count - start), destination, path, treePath);
-            });
+            Parallel.For(0, blocks.Count, options, index => ReadBlock(handle, blocks[index].Request, blocks[index].Start, blocks[index].Count, path));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -56,19 +75,26 @@ internal static class PositionalRead
         }
     }
 
-    private static void ReadBlock(SafeFileHandle handle, long fileOffset, long start, long count, Destination destination, string path, string? treePath)
+    private static void ReadBlock(SafeFileHandle handle, Request request, long start, long count, string path)
     {
         long offset = start;
         long end = start + count;
         while (offset < end)
         {
-            int read = RandomAccess.Read(handle, destination(offset, (int)Math.Min(ReadWindow, end - offset)), fileOffset + offset);
+            int read = RandomAccess.Read(handle, request.Destination(offset, (int)Math.Min(ReadWindow, end - offset)), request.FileOffset + offset);
             if (read == 0)
             {
-                throw new InvalidCheckpointException($"the file shrank while it was read ({fileOffset + offset} of {fileOffset + end} bytes)", path, treePath);
+                throw new InvalidCheckpointException($"the file shrank while it was read ({request.FileOffset + offset} of {request.FileOffset + request.Count} bytes)", path, request.TreePath);
             }
 
             offset += read;
         }
     }
+
+    /// <summary>One range to read.</summary>
+    /// <param name="FileOffset">Where in the file it starts.</param>
+    /// <param name="Count">Its length.</param>
+    /// <param name="Destination">Where its bytes go (offsets relative to the range's start).</param>
+    /// <param name="TreePath">The tree path of what it holds, for errors.</param>
+    public readonly record struct Request(long FileOffset, long Count, Destination Destination, string? TreePath);
 }

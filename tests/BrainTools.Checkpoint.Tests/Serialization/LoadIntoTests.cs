@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using BrainTools.Checkpoint.Tests.Interop;
+using BrainTools.Checkpoint.Tests.Storage;
 
 namespace BrainTools.Checkpoint.Tests.Serialization;
 
@@ -100,6 +101,69 @@ public class LoadIntoTests
         Assert.Equal([0f, 0f], w);
         Assert.Equal([5f], b);
         Assert.Single(warnings);
+    }
+
+    [Fact]
+    public void LoadInto_MismatchUnderError_LeavesEveryArrayAsItWas()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("m.msgpack");
+        Msgpack.Save(file, new StateMap().Set("a", NdArray.FromArray(new[] { 1f, 2f })).Set("z", NdArray.FromArray(new[] { 3f })));
+        var a = new float[2];
+        var z = new float[2];
+
+        Assert.Throws<CheckpointMismatchException>(() => Msgpack.LoadInto(file, new Dictionary<string, float[]> { ["a"] = a, ["z"] = z }));
+
+        // "a" fits and comes first, but the walk fails at "z" before any array is written.
+        Assert.Equal([0f, 0f], a);
+        Assert.Equal([0f, 0f], z);
+    }
+
+    [Fact]
+    public void LoadInto_ManyArraysAndMixedDTypes_ReadTogetherEqualLoad()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("many.msgpack");
+        var random = new Random(21);
+        var saved = new StateMap();
+        for (int i = 0; i < 24; i++)
+        {
+            saved.Set($"w{i}", TreeGenerator.RandomArray(random, DType.Int32, new Shape(50_000L + i)));
+        }
+
+        saved.Set("f64", NdArray.FromArray(Enumerable.Range(0, 1000).Select(i => i * 0.25).ToArray()));
+        Msgpack.Save(file, saved);
+        var template = new StateMap();
+        foreach (KeyValuePair<string, StateNode> item in saved)
+        {
+            NdArray array = item.Value.AsArray();
+            template.Set(item.Key, NdArray.Zeros(item.Key == "f64" ? DType.Float32 : array.DType, array.Shape));
+        }
+
+        StateNode result = Msgpack.LoadInto(file, template);
+
+        foreach (KeyValuePair<string, StateNode> item in saved)
+        {
+            NdArray expected = item.Key == "f64" ? item.Value.AsArray().AsType(DType.Float32) : item.Value.AsArray();
+            Assert.True(expected.Equals(result[item.Key].AsArray()), item.Key);
+            Assert.Same(template[item.Key].AsArray(), result[item.Key].AsArray());
+        }
+    }
+
+    [Fact]
+    public void LoadInto_OneArrayUnderTwoKeys_GetsTheLaterValueAsInOrder()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("tied.msgpack");
+        var random = new Random(2);
+        NdArray first = TreeGenerator.RandomArray(random, DType.Int16, new Shape(3L << 20));
+        NdArray second = TreeGenerator.RandomArray(random, DType.Int16, new Shape(3L << 20));
+        Msgpack.Save(file, new StateMap().Set("a", first).Set("b", second));
+        var tied = new short[3 << 20];
+
+        Msgpack.LoadInto(file, new Dictionary<string, short[]> { ["a"] = tied, ["b"] = tied });
+
+        Assert.True(second.Equals(NdArray.FromArray(tied)));
     }
 
     [Fact]
