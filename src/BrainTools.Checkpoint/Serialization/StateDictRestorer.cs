@@ -84,6 +84,15 @@ internal static class StateDictRestorer
     {
         RestoreContext context = RestoreContext.Current!;
         context.Push(key);
+
+        // Loaded trees are bounded by MsgpackOptions.MaxDepth, trees built in memory are not: a stack overflow cannot be caught.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            string path = context.Path;
+            context.Pop();
+            throw new CheckpointException($"The state nests deeper than this thread's stack can follow at path {path}", context.FilePath, path);
+        }
+
         try
         {
             return Restore(target, state, declared, mismatch);

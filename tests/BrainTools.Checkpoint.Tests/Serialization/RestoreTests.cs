@@ -46,6 +46,47 @@ public class RestoreTests
         Msgpack.FromStateDict(template, Msgpack.Deserialize(Msgpack.Serialize(value)), mismatch);
 
     [Fact]
+    public void FromStateDict_TreeDeeperThanTheStack_ThrowsInsteadOfOverflowing()
+    {
+        // Built in memory, so no load's MaxDepth bounds it.
+        StateMap Deep()
+        {
+            var root = new StateMap();
+            StateMap leaf = root;
+            for (int i = 0; i < 50_000; i++)
+            {
+                var child = new StateMap();
+                leaf.Set("a", child);
+                leaf = child;
+            }
+
+            return root;
+        }
+
+        StateMap template = Deep();
+        StateMap state = Deep();
+        Exception? caught = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    Msgpack.FromStateDict(template, state);
+                }
+                catch (Exception e)
+                {
+                    caught = e;
+                }
+            },
+            maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+
+        var error = Assert.IsType<CheckpointException>(caught);
+        Assert.StartsWith("./a/a/a/", error.TreePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToStateDict_Record_IsMapOfSnakeCaseMembersInDeclarationOrder()
     {
         StateNode state = Msgpack.ToStateDict(new Config { Activation = "tanh", LearningRate = 0.1 });
