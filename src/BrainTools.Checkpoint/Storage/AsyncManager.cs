@@ -83,11 +83,14 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
         {
             previous.GetAwaiter().GetResult();
         }
+        catch when (Interlocked.CompareExchange(ref _previous, null, previous) == previous)
+        {
+            // Rethrow a failure once, to the one waiter that clears it (of several threads waiting at once, the
+            // others return): the next save must not fail again for it.
+            throw;
+        }
         catch
         {
-            // Rethrow a failure once: the next save must not fail again for it.
-            _ = Interlocked.CompareExchange(ref _previous, null, previous);
-            throw;
         }
     }
 
@@ -105,22 +108,22 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
         {
             await previous.ConfigureAwait(false);
         }
+        catch when (Interlocked.CompareExchange(ref _previous, null, previous) == previous)
+        {
+            throw;
+        }
         catch
         {
-            _ = Interlocked.CompareExchange(ref _previous, null, previous);
-            throw;
         }
     }
 
-    /// <summary>Waits for the pending save and stops accepting new ones. Idempotent.</summary>
-    /// <exception cref="Exception">The last save failed and nobody has seen it yet: its exception is rethrown, as braintools' <c>close</c> does.</exception>
+    /// <summary>
+    /// Waits for the pending save and stops accepting new ones. Idempotent, and safe from several threads at once:
+    /// each call returns only once the last save has ended.
+    /// </summary>
+    /// <exception cref="Exception">The last save failed and nobody has seen it yet: its exception is rethrown (to one caller), as braintools' <c>close</c> does.</exception>
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
         _disposed = true;
         _gate.Wait();
         try
@@ -137,11 +140,6 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     /// <summary>As <see cref="Dispose"/>, without blocking a thread.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
         _disposed = true;
         await _gate.WaitAsync().ConfigureAwait(false);
         try

@@ -277,6 +277,52 @@ public sealed class AsyncManagerTests
     }
 
     [Fact]
+    public void Dispose_TwoThreadsAtOnce_BothWaitForTheSaveAndOneSeesItsFailure()
+    {
+        var manager = new AsyncManager();
+        var release = new ManualResetEventSlim();
+        _ = manager.Run(
+            () => () =>
+            {
+                release.Wait(Timeout);
+                throw new IOException("disk full");
+            },
+            null,
+            null);
+        var errors = new Exception?[2];
+        var stillSaving = new bool[2];
+        Thread[] threads = [.. Enumerable.Range(0, 2).Select(i => new Thread(() =>
+        {
+            try
+            {
+                manager.Dispose();
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+
+            stillSaving[i] = manager.IsSaving;
+        }))];
+
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        Thread.Sleep(100);
+        release.Set();
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.Equal([false, false], stillSaving);
+        Assert.Single(errors, e => e is IOException { Message: "disk full" });
+        Assert.Single(errors, e => e is null);
+    }
+
+    [Fact]
     public void Dispose_LastSaveFailedUnobserved_Rethrows()
     {
         var manager = new AsyncManager();
