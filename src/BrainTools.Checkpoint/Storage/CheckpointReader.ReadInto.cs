@@ -50,7 +50,8 @@ public sealed partial class CheckpointReader
     /// <param name="source">The array read.</param>
     /// <param name="destination">Where its values go.</param>
     /// <param name="treePath">Its path, for errors.</param>
-    internal void CopyInto(NdArray source, NdArray destination, string treePath) => CopyInto([source], source.DType, destination, treePath);
+    internal void CopyInto(NdArray source, NdArray destination, string treePath) =>
+        CopyInto(source.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [source], source.DType, destination, treePath);
 
     /// <summary>
     /// Runs many copies of <see cref="CopyInto(NdArray, NdArray, string)"/> at once: the reads of all of them are
@@ -64,29 +65,34 @@ public sealed partial class CheckpointReader
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
-        var reads = new Dictionary<(object Memory, long Offset), PositionalRead.Request>();
+        var reads = new Dictionary<(object Memory, long Offset), List<PositionalRead.Request>>();
         long total = 0;
         foreach (PendingCopy copy in copies)
         {
-            NdArray source = copy.Source;
             NdArray destination = copy.Destination;
-            if (source.Storage != _file || source.DType != destination.DType || !destination.IsWritable)
+            NdArray[] parts = copy.Source.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [copy.Source];
+            if (parts.Any(part => part.Storage != _file) || copy.Source.DType != destination.DType || !destination.IsWritable)
             {
-                CopyInto(source, destination, copy.TreePath);
+                CopyInto(copy.Source, destination, copy.TreePath);
                 continue;
             }
 
             // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
             object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
-            reads[(memory, destination.ByteOffset)] = new PositionalRead.Request(
-                source.ByteOffset,
-                source.ByteLength,
-                (offset, length) => destination.Storage.GetSpan(destination.ByteOffset + offset, length),
-                copy.TreePath);
-            total += source.ByteLength;
+            var requests = new List<PositionalRead.Request>(parts.Length);
+            long written = 0;
+            foreach (NdArray part in parts)
+            {
+                long at = destination.ByteOffset + written;
+                requests.Add(new PositionalRead.Request(part.ByteOffset, part.ByteLength, (offset, length) => destination.Storage.GetSpan(at + offset, length), copy.TreePath));
+                written += part.ByteLength;
+            }
+
+            reads[(memory, destination.ByteOffset)] = requests;
+            total += written;
         }
 
-        PositionalRead.ReadAll(_handle, [.. reads.Values.OrderBy(read => read.FileOffset)], parallel: total >= ParallelArrayBytes, FilePath);
+        PositionalRead.ReadAll(_handle, [.. reads.Values.SelectMany(requests => requests).OrderBy(read => read.FileOffset)], parallel: total >= ParallelArrayBytes, FilePath);
         Interlocked.Add(ref _bytesTouched, total);
     }
 

@@ -300,13 +300,34 @@ public sealed partial class CheckpointReader : IDisposable
 
                 Interlocked.Add(ref _bytesTouched, count);
             }
+
             return new NdArray(entry.DType!, shape, _file, chunks[0].ByteOffset + start);
+        }
+
+        if (!handOut && start == 0 && count == entry.ByteLength)
+        {
+            // A restore in place reads the chunks straight into its array (CopyInto); joined only if read otherwise,
+            // maybe after Dispose: like a view, it keeps the mapping alive.
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _viewsHandedOut = true;
+            }
+
+            return new NdArray(entry.DType!, shape, new DeferredJoinStorage(entry, () => Join(chunks, 0, count)), 0);
         }
 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
+
+        return new NdArray(entry.DType!, shape, Join(chunks, start, count), 0);
+    }
+
+    // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own.
+    private ArrayStorage Join(NdArray[] chunks, long start, long count)
+    {
 
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
         _file.Acquire();
@@ -338,7 +359,7 @@ public sealed partial class CheckpointReader : IDisposable
         }
 
         Interlocked.Add(ref _bytesTouched, count);
-        return new NdArray(entry.DType!, shape, destination, 0);
+        return destination;
     }
 
     private static void CopyRange(NdArray source, long offset, long count, ArrayStorage destination, long destinationOffset)
