@@ -248,6 +248,7 @@ internal sealed class WireReader
     /// Reads an ndarray payload up to its data: <c>[</c>, the shape, the dtype name, and stops before the bin value of
     /// the element bytes (checked to be one). Returns what is wrong, or null.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string? ReadNdArrayHeader(ref MessagePackReader reader, bool scalar, out DType? dtype, out Shape shape)
     {
         dtype = null;
@@ -315,6 +316,7 @@ internal sealed class WireReader
     }
 
     /// <summary>Reads a dtype name that is one of <see cref="DType.All"/>'s, as UTF-8 bytes; else reads nothing and returns null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static DType? FindDType(ref MessagePackReader reader)
     {
         MessagePackReader peek = reader.CreatePeekReader();
