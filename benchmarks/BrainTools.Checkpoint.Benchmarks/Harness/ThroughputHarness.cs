@@ -109,11 +109,12 @@ public static class ThroughputHarness
                 $"(the load itself returns in {Ms(load["mmap_ms"])})");
             Latency($"lazy open + read 4 MiB: 100 MiB, {lazySmall["arrays"]} arrays", lazySmall, 10);
             Latency($"  4 GiB, {lazyLarge["arrays"]} arrays (64 MiB layers)", lazyLarge, 10);
+            // The baseline's own scaling shows what the machine does to the same 4 MiB read in a bigger file.
             double scale = lazyLarge["ours_ms"] / lazySmall["ours_ms"];
-            Row("    4 GiB file vs 100 MiB file", $"{scale:F2}x the time", string.Empty, string.Empty, "<= 2x", Verdict(scale <= 2));
+            Row("    4 GiB file vs 100 MiB file", $"{scale:F2}x the time", $"{lazyLarge["plain_ms"] / lazySmall["plain_ms"]:F2}x the time", string.Empty, "<= 2x", Verdict(scale <= 2));
             Latency($"  4 GiB, {lazyMany["arrays"]} arrays of 4 MiB", lazyMany, 10);
             double scaleMany = lazyMany["ours_ms"] / lazySmall["ours_ms"];
-            Row("    4 GiB file vs 100 MiB file", $"{scaleMany:F2}x the time", string.Empty, string.Empty, "<= 2x", Verdict(scaleMany <= 2));
+            Row("    4 GiB file vs 100 MiB file", $"{scaleMany:F2}x the time", $"{lazyMany["plain_ms"] / lazySmall["plain_ms"]:F2}x the time", string.Empty, "<= 2x", Verdict(scaleMany <= 2));
             Row(
                 "tutorial checkpoint save + load",
                 Ms(tutorial["ours_ms"]),
