@@ -30,6 +30,23 @@ public class HeaderPrefetchTests
     }
 
     [Fact]
+    public void ReadRoot_TruncatedFileWithReadAhead_FailsAsWithout()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("model.msgpack");
+        Msgpack.Save(file, Model("uniform"));
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(stream.Length * 2 / 3);
+        }
+
+        var with = Assert.Throws<InvalidCheckpointException>(() => Index(file, prefetchFileBytes: 0));
+        var without = Assert.Throws<InvalidCheckpointException>(() => Index(file, prefetchFileBytes: long.MaxValue));
+
+        Assert.Equal(without.Message, with.Message);
+    }
+
+    [Fact]
     public void ReadRoot_ManyOpensAtOnce_EachGetsItsOwnPrefetcherAndTheRightIndex()
     {
         using var dir = new TempDirectory();
