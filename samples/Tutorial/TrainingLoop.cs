@@ -89,10 +89,10 @@ internal static class TrainingLoop
         output.WriteLine($"Resuming from step {(long)state["step"]}, weights[0, 0] = {state["weights"].AsArray().AsReadOnlySpan<float>()[0]}");
 
         // Or straight into the arrays a live model already has, as PyTorch's load_state_dict does: no second copy of
-        // the model in memory, and only what the model names is read.
+        // the model in memory (Msgpack.LoadInto does the same for any file).
         var live = new Dictionary<string, object> { ["weights"] = Ones(10, 10), ["step"] = 0 };
         var liveWeights = (float[,])live["weights"];
-        Dictionary<string, object> restored = Msgpack.LoadInto(resumed.Latest!.Path, live);
+        Dictionary<string, object> restored = resumed.RestoreInto(live);
         output.WriteLine($"Loaded into the live model: step {restored["step"]}, weights[0, 0] = {liveWeights[0, 0]} (same array: {ReferenceEquals(restored["weights"], liveWeights)})");
     }
 

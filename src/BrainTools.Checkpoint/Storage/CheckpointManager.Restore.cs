@@ -24,7 +24,33 @@ public sealed partial class CheckpointManager
     /// <returns>The tree.</returns>
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
-    public StateNode Restore(long? step, out CheckpointInfo restored)
+    public StateNode Restore(long? step, out CheckpointInfo restored) =>
+        RestoreFrom(step, info => Msgpack.Load(info.Path, options: _msgpack), out restored);
+
+    /// <summary>
+    /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into the template's own arrays,
+    /// as <see cref="Msgpack.LoadInto{T}"/> does (PyTorch's <c>load_state_dict</c>): the arrays of the model receive
+    /// the saved values in place, with no second copy of the model in memory. The checksum is verified first; a damaged
+    /// latest checkpoint is skipped with a warning for the one before it, as by <see cref="Restore(long?)"/>.
+    /// </summary>
+    /// <typeparam name="T">The template's type.</typeparam>
+    /// <param name="template">The model (or dictionary, tree, <see cref="Module.States"/>) whose arrays receive the values.</param>
+    /// <param name="step">The step, or null for the latest intact one.</param>
+    /// <param name="mismatch">What to do where the checkpoint does not fit the template.</param>
+    /// <returns>The restored structure (see <see cref="Msgpack.LoadInto{T}"/>).</returns>
+    /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint does not fit the template and <paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
+    /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
+    public T RestoreInto<T>(T template, long? step = null, Mismatch mismatch = Mismatch.Error)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return RestoreFrom(step, info => Msgpack.LoadInto(info.Path, template, mismatch, options: _msgpack), out _);
+    }
+
+    // Loads the checkpoint of the step, or the latest that loads: a damaged one (bad checksum or content) is skipped
+    // with a warning. The checksum is verified before `load` runs.
+    private TResult RestoreFrom<TResult>(long? step, Func<CheckpointInfo, TResult> load, out CheckpointInfo restored)
     {
         Wait();
         List<CheckpointInfo> candidates;
@@ -42,7 +68,8 @@ public sealed partial class CheckpointManager
         if (step is not null)
         {
             restored = candidates[0];
-            return LoadVerified(restored);
+            Verify(restored);
+            return load(restored);
         }
 
         Exception? lastError = null;
@@ -50,9 +77,10 @@ public sealed partial class CheckpointManager
         {
             try
             {
-                StateNode tree = LoadVerified(candidate);
+                Verify(candidate);
+                TResult result = load(candidate);
                 restored = candidate;
-                return tree;
+                return result;
             }
             catch (Exception e) when (e is InvalidCheckpointException or IOException)
             {
@@ -85,7 +113,7 @@ public sealed partial class CheckpointManager
         return Msgpack.FromStateDict(template, state, mismatch, _msgpack);
     }
 
-    private StateNode LoadVerified(CheckpointInfo info)
+    private void Verify(CheckpointInfo info)
     {
         if (Options.VerifyChecksum && info.Checksum.Length > 0)
         {
@@ -95,7 +123,5 @@ public sealed partial class CheckpointManager
                 throw new InvalidCheckpointException($"its checksum is {actual}, the manifest says {info.Checksum}", info.Path);
             }
         }
-
-        return Msgpack.Load(info.Path, options: _msgpack);
     }
 }

@@ -276,6 +276,40 @@ public sealed class CheckpointManagerTests
         Assert.Equal(4L, kept["step"]);
     }
 
+    [Fact]
+    public void RestoreInto_LatestDamaged_FillsTheTemplatesArrayFromTheNewestIntact()
+    {
+        using var dir = new TempDirectory();
+        var warnings = new ConcurrentQueue<CheckpointWarning>();
+        using var manager = new CheckpointManager(dir.Path, new CheckpointManagerOptions { Msgpack = MsgpackOptions.Default with { OnWarning = warnings.Enqueue } });
+        manager.Save(1, Model(1));
+        manager.Save(2, Model(2));
+        FlipLastByte(manager.PathFor(2));
+        var weights = new float[8];
+        var template = new Dictionary<string, object> { ["w"] = weights, ["step"] = 0L };
+
+        Dictionary<string, object> restored = manager.RestoreInto(template);
+
+        Assert.Same(weights, restored["w"]);
+        Assert.Equal(Model(1)["w"], weights);
+        Assert.Equal(1L, restored["step"]);
+        Assert.StartsWith($"Checkpoint {manager.PathFor(2)} is damaged", Assert.Single(warnings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RestoreInto_Mismatch_ThrowsAndLeavesTheArrayAsItWas()
+    {
+        using var dir = new TempDirectory();
+        using var manager = new CheckpointManager(dir.Path);
+        manager.Save(4, Model(4));
+        var weights = new float[8];
+        var template = new Dictionary<string, object> { ["w"] = weights, ["step"] = 0L, ["extra"] = 1.0 };
+
+        Assert.Throws<CheckpointMismatchException>(() => manager.RestoreInto(template, step: 4));
+
+        Assert.All(weights, value => Assert.Equal(0f, value));
+    }
+
     [Theory]
     [InlineData(AsyncSnapshot.TempFile)]
     [InlineData(AsyncSnapshot.Memory)]
