@@ -89,19 +89,7 @@ public abstract class EntryPointTests(CheckpointWrapper wrapper)
     }
 
     /// <summary>{"a": {"a": ... {}}}: <paramref name="depth"/> maps.</summary>
-    internal static byte[] Nested(int depth)
-    {
-        StateMap root = new();
-        StateMap current = root;
-        for (int i = 1; i < depth; i++)
-        {
-            var child = new StateMap();
-            current.Add("a", child);
-            current = child;
-        }
-
-        return Msgpack.Serialize(root);
-    }
+    internal static byte[] Nested(int depth) => Msgpack.Serialize(DeepTrees.Chain(depth));
 
     private static int Depth(StateNode node) => node is StateMap { Count: 1 } map ? 1 + Depth(map["a"]) : 1;
 }

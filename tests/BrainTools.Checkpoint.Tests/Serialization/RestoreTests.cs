@@ -49,38 +49,10 @@ public class RestoreTests
     public void FromStateDict_TreeDeeperThanTheStack_ThrowsInsteadOfOverflowing()
     {
         // Built in memory, so no load's MaxDepth bounds it.
-        StateMap Deep()
-        {
-            var root = new StateMap();
-            StateMap leaf = root;
-            for (int i = 0; i < 50_000; i++)
-            {
-                var child = new StateMap();
-                leaf.Set("a", child);
-                leaf = child;
-            }
+        StateMap template = DeepTrees.Chain(50_001);
+        StateMap state = DeepTrees.Chain(50_001);
 
-            return root;
-        }
-
-        StateMap template = Deep();
-        StateMap state = Deep();
-        Exception? caught = null;
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    Msgpack.FromStateDict(template, state);
-                }
-                catch (Exception e)
-                {
-                    caught = e;
-                }
-            },
-            maxStackSize: 256 * 1024);
-        thread.Start();
-        thread.Join();
+        (_, Exception? caught) = DeepTrees.OnThread(256 * 1024, () => Msgpack.FromStateDict(template, state));
 
         var error = Assert.IsType<CheckpointException>(caught);
         Assert.StartsWith("./a/a/a/", error.TreePath, StringComparison.Ordinal);

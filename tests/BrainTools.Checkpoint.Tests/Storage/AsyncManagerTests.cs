@@ -210,34 +210,14 @@ public sealed class AsyncManagerTests
     public void Save_MemorySnapshotOfTreeDeeperThanTheStack_ThrowsCheckpointException()
     {
         using var dir = new TempDirectory();
-        var root = new StateMap();
-        StateMap leaf = root;
-        for (int i = 0; i < 50_000; i++)
-        {
-            var child = new StateMap();
-            leaf.Set("a", child);
-            leaf = child;
-        }
-
-        Exception? caught = null;
+        StateMap root = DeepTrees.Chain(50_001);
 
         // The synchronous writer refuses such a tree; the snapshot copy that runs first must too, not overflow the stack.
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    using var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory };
-                    Msgpack.Save(dir.File("deep.msgpack"), root, asyncManager: manager);
-                }
-                catch (Exception e)
-                {
-                    caught = e;
-                }
-            },
-            maxStackSize: 256 * 1024);
-        thread.Start();
-        thread.Join();
+        (_, Exception? caught) = DeepTrees.OnThread(256 * 1024, () =>
+        {
+            using var manager = new AsyncManager { Snapshot = AsyncSnapshot.Memory };
+            return Msgpack.Save(dir.File("deep.msgpack"), root, asyncManager: manager);
+        });
 
         Assert.IsType<CheckpointException>(caught);
     }

@@ -259,7 +259,7 @@ public class SaveLoadBehaviourTests
     {
         byte[] data = EntryPointTests.Nested(depth);
 
-        (StateNode? loaded, Exception? caught) = OnThread(stackSize, () => Msgpack.Deserialize(data));
+        (StateNode? loaded, Exception? caught) = DeepTrees.OnThread(stackSize, () => Msgpack.Deserialize(data));
 
         Assert.Null(caught);
         Assert.NotNull(loaded);
@@ -271,7 +271,7 @@ public class SaveLoadBehaviourTests
         // 1000 levels (the default MaxDepth) do not fit 256 KiB; the reader must refuse the data, not crash.
         byte[] data = EntryPointTests.Nested(MsgpackOptions.Default.MaxDepth);
 
-        (_, Exception? caught) = OnThread(256 * 1024, () => Msgpack.Deserialize(data));
+        (_, Exception? caught) = DeepTrees.OnThread(256 * 1024, () => Msgpack.Deserialize(data));
 
         InvalidCheckpointException e = Assert.IsType<InvalidCheckpointException>(caught);
         Assert.Contains("stack", e.Reason, StringComparison.Ordinal);
@@ -280,40 +280,11 @@ public class SaveLoadBehaviourTests
     [Fact]
     public void Save_TreeDeeperThanSmallStackHolds_ThrowsCheckpointExceptionNotStackOverflow()
     {
-        var root = new StateMap();
-        StateMap current = root;
-        for (int i = 0; i < 5000; i++)
-        {
-            var child = new StateMap();
-            current.Add("a", child);
-            current = child;
-        }
+        StateMap root = DeepTrees.Chain(5001);
 
-        (_, Exception? caught) = OnThread(256 * 1024, () => Msgpack.Serialize(root));
+        (_, Exception? caught) = DeepTrees.OnThread(256 * 1024, () => Msgpack.Serialize(root));
 
         Assert.IsType<CheckpointException>(caught);
-    }
-
-    private static (T? Result, Exception? Caught) OnThread<T>(int stackSize, Func<T> action)
-    {
-        T? result = default;
-        Exception? caught = null;
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    result = action();
-                }
-                catch (Exception e)
-                {
-                    caught = e;
-                }
-            },
-            stackSize);
-        thread.Start();
-        thread.Join();
-        return (result, caught);
     }
 
     private sealed class EndlessStream : Stream
