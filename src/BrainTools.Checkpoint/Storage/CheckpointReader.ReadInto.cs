@@ -66,19 +66,21 @@ public sealed partial class CheckpointReader
         }
 
         var reads = new Dictionary<(object Memory, long Offset), List<PositionalRead.Request>>();
-        long total = 0;
         foreach (PendingCopy copy in copies)
         {
             NdArray destination = copy.Destination;
+
+            // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
+            object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
             NdArray[] parts = copy.Source.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [copy.Source];
             if (parts.Any(part => part.Storage != _file) || copy.Source.DType != destination.DType || !destination.IsWritable)
             {
+                // Copied now, so an earlier copy into the same memory must not run after it.
+                reads.Remove((memory, destination.ByteOffset));
                 CopyInto(copy.Source, destination, copy.TreePath);
                 continue;
             }
 
-            // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
-            object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
             var requests = new List<PositionalRead.Request>(parts.Length);
             long written = 0;
             foreach (NdArray part in parts)
@@ -89,10 +91,11 @@ public sealed partial class CheckpointReader
             }
 
             reads[(memory, destination.ByteOffset)] = requests;
-            total += written;
         }
 
-        PositionalRead.ReadAll(_handle, [.. reads.Values.SelectMany(requests => requests).OrderBy(read => read.FileOffset)], parallel: total >= ParallelArrayBytes, FilePath);
+        PositionalRead.Request[] all = [.. reads.Values.SelectMany(requests => requests).OrderBy(read => read.FileOffset)];
+        long total = all.Sum(read => read.Count);
+        PositionalRead.ReadAll(_handle, all, parallel: total >= ParallelArrayBytes, FilePath);
         Interlocked.Add(ref _bytesTouched, total);
     }
 
