@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace BrainTools.Checkpoint.Cli.Trees;
 
@@ -32,6 +33,14 @@ internal sealed record ArrayStatistics(double? Min, double? Max, double? Mean, l
                             nan++;
                         }
                     }
+                }
+                else if (TensorPrimitives.Sum<double>(window) is double windowSum && !double.IsNaN(windowSum))
+                {
+                    // No NaN in the window (a NaN sum can also come from +inf and -inf: the loop below sorts that out).
+                    min = Math.Min(min, TensorPrimitives.Min<double>(window));
+                    max = Math.Max(max, TensorPrimitives.Max<double>(window));
+                    sum += windowSum;
+                    counted += window.Length;
                 }
                 else
                 {

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace BrainTools.Checkpoint.Cli.Trees;
@@ -25,48 +27,48 @@ internal static class ElementReader
         {
             case "bool":
             case "uint8":
-                Widen(bytes, destination, static b => b);
+                Widen<byte>(bytes, destination);
                 break;
             case "int8":
-                Widen(MemoryMarshal.Cast<byte, sbyte>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, sbyte>(bytes), destination);
                 break;
             case "int16":
-                Widen(MemoryMarshal.Cast<byte, short>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, short>(bytes), destination);
                 break;
             case "uint16":
-                Widen(MemoryMarshal.Cast<byte, ushort>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, ushort>(bytes), destination);
                 break;
             case "int32":
-                Widen(MemoryMarshal.Cast<byte, int>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, int>(bytes), destination);
                 break;
             case "uint32":
-                Widen(MemoryMarshal.Cast<byte, uint>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, uint>(bytes), destination);
                 break;
             case "int64":
-                Widen(MemoryMarshal.Cast<byte, long>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, long>(bytes), destination);
                 break;
             case "uint64":
-                Widen(MemoryMarshal.Cast<byte, ulong>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, ulong>(bytes), destination);
                 break;
             case "float16":
-                Widen(MemoryMarshal.Cast<byte, Half>(bytes), destination, static v => (double)v);
+                Widen(MemoryMarshal.Cast<byte, Half>(bytes), destination);
                 break;
             case "float32":
             case "complex64":
-                Widen(MemoryMarshal.Cast<byte, float>(bytes), destination, static v => v);
+                Widen(MemoryMarshal.Cast<byte, float>(bytes), destination);
                 break;
             case "float64":
             case "complex128":
                 MemoryMarshal.Cast<byte, double>(bytes).CopyTo(destination);
                 break;
             case "bfloat16":
-                Widen(MemoryMarshal.Cast<byte, ushort>(bytes), destination, static v => (float)BFloat16.FromBits(v));
+                Convert(MemoryMarshal.Cast<byte, ushort>(bytes), destination, static v => (float)BFloat16.FromBits(v));
                 break;
             case "float8_e4m3fn":
-                Widen(bytes, destination, static v => (float)Float8E4M3FN.FromBits(v));
+                Convert(bytes, destination, static v => (float)Float8E4M3FN.FromBits(v));
                 break;
             case "float8_e5m2":
-                Widen(bytes, destination, static v => (float)Float8E5M2.FromBits(v));
+                Convert(bytes, destination, static v => (float)Float8E5M2.FromBits(v));
                 break;
             default:
                 throw new NotSupportedException($"dtype {name}");
@@ -90,7 +92,11 @@ internal static class ElementReader
         return true;
     }
 
-    private static void Widen<T>(ReadOnlySpan<T> source, Span<double> destination, Func<T, double> convert)
+    // Every value of these types is exact in a double; TensorPrimitives converts them vectorized.
+    private static void Widen<T>(ReadOnlySpan<T> source, Span<double> destination)
+        where T : INumberBase<T> => TensorPrimitives.ConvertTruncating(source[..destination.Length], destination);
+
+    private static void Convert<T>(ReadOnlySpan<T> source, Span<double> destination, Func<T, double> convert)
     {
         for (int i = 0; i < destination.Length; i++)
         {
