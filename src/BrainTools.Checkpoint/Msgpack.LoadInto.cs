@@ -50,7 +50,7 @@ public static partial class Msgpack
 
         using CheckpointReader reader = CheckpointReader.Open(path, options);
         StateNode state = reader.ReadMatching(target, handOut: false);
-        using RestoreContext.Scope scope = RestoreContext.EnterInPlace(options, path, reader);
+        using RestoreContext.Scope scope = RestoreContext.EnterInPlace(options, path);
         T result = (T)StateDictRestorer.Restore(target, state, typeof(T), mismatch)!;
 
         // Only now, with every check passed, do the template's arrays change: all at once, reads shared by all cores.

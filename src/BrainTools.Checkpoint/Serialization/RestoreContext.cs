@@ -14,11 +14,11 @@ internal sealed class RestoreContext
 
     private readonly List<string> _path = [];
 
-    private RestoreContext(MsgpackOptions? options, string? filePath, CheckpointReader? source)
+    private RestoreContext(MsgpackOptions? options, string? filePath, bool inPlace)
     {
         Options = options;
         FilePath = filePath;
-        Source = source;
+        InPlace = inPlace;
     }
 
     public static RestoreContext? Current => t_current;
@@ -27,8 +27,8 @@ internal sealed class RestoreContext
 
     public string? FilePath { get; }
 
-    /// <summary>For a restore in place (<see cref="Msgpack.LoadInto{T}"/>): the opened file whose arrays are read into the template's memory.</summary>
-    public CheckpointReader? Source { get; }
+    /// <summary>A restore in place (<see cref="Msgpack.LoadInto{T}"/>): loaded arrays go into the template's memory, as <see cref="PendingCopies"/>.</summary>
+    public bool InPlace { get; }
 
     /// <summary>The copies into the template's arrays, made together once the walk has passed every check.</summary>
     public List<PendingCopy> PendingCopies { get; } = [];
@@ -47,15 +47,15 @@ internal sealed class RestoreContext
             return new Scope(running, owner: false, previous: null);
         }
 
-        t_current = new RestoreContext(options, filePath, null);
+        t_current = new RestoreContext(options, filePath, inPlace: false);
         return new Scope(t_current, owner: true, previous: null);
     }
 
-    /// <summary>Starts a restore in place from <paramref name="source"/>, even inside another restore (which resumes when the result is disposed).</summary>
-    public static Scope EnterInPlace(MsgpackOptions options, string filePath, CheckpointReader source)
+    /// <summary>Starts a restore in place, even inside another restore (which resumes when the result is disposed).</summary>
+    public static Scope EnterInPlace(MsgpackOptions options, string filePath)
     {
         RestoreContext? previous = t_current;
-        t_current = new RestoreContext(options, filePath, source);
+        t_current = new RestoreContext(options, filePath, inPlace: true);
         return new Scope(t_current, owner: true, previous);
     }
 

@@ -203,7 +203,7 @@ internal static class StateDictRestorer
         switch ((state as StateValue)?.Value)
         {
             case NdArray loaded when loaded.Shape == target.Shape:
-                return RestoreContext.Current?.Source is not null && target.IsWritable ? FillInPlace(loaded, target, target) : loaded;
+                return RestoreContext.Current?.InPlace == true && target.IsWritable ? FillInPlace(loaded, target, target) : loaded;
             case NdArray loaded:
                 RestoreContext.Report(MismatchMessages.ArrayShape(target.Shape, loaded.Shape), mismatch);
                 return target;
@@ -226,7 +226,7 @@ internal static class StateDictRestorer
         return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) switch
         {
             null => target,
-            { } loaded when RestoreContext.Current?.Source is not null => FillInPlace(loaded, NdArray.FromArray(target), target),
+            { } loaded when RestoreContext.Current?.InPlace == true => FillInPlace(loaded, NdArray.FromArray(target), target),
             { } loaded => loaded.AsType(dtype, copy: false).ToArray(),
         };
     }
@@ -276,7 +276,7 @@ internal static class StateDictRestorer
         return ArrayOfShape(target, dtype, new Shape(dims), state, mismatch) switch
         {
             null => target,
-            { } loaded when RestoreContext.Current?.Source is not null => FillTensor(target, loaded.AsType(dtype, copy: false)),
+            { } loaded when RestoreContext.Current?.InPlace == true => FillTensor(target, loaded.AsType(dtype, copy: false)),
             { } loaded => ToTensor(loaded.AsType(dtype, copy: false)),
         };
     }

@@ -29,11 +29,7 @@ public sealed partial class CheckpointReader
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(destination);
-        RequireArray(entry);
-        if (entry.Chunks![0].Storage != _file)
-        {
-            throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
-        }
+        RequireOwnArray(entry);
 
         if (destination.Shape != entry.Shape)
         {
@@ -50,8 +46,7 @@ public sealed partial class CheckpointReader
     /// <param name="source">The array read.</param>
     /// <param name="destination">Where its values go.</param>
     /// <param name="treePath">Its path, for errors.</param>
-    internal void CopyInto(NdArray source, NdArray destination, string treePath) =>
-        CopyInto(source.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [source], source.DType, destination, treePath);
+    internal void CopyInto(NdArray source, NdArray destination, string treePath) => CopyInto(PartsOf(source), source.DType, destination, treePath);
 
     /// <summary>
     /// Runs many copies of <see cref="CopyInto(NdArray, NdArray, string)"/> at once: the reads of all of them are
@@ -72,7 +67,7 @@ public sealed partial class CheckpointReader
 
             // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
             object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
-            NdArray[] parts = copy.Source.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [copy.Source];
+            NdArray[] parts = PartsOf(copy.Source);
             if (parts.Any(part => part.Storage != _file) || copy.Source.DType != destination.DType || !destination.IsWritable)
             {
                 // Copied now, so an earlier copy into the same memory must not run after it.
@@ -98,6 +93,10 @@ public sealed partial class CheckpointReader
         PositionalRead.ReadAll(_handle, all, parallel: total >= ParallelArrayBytes, FilePath);
         Interlocked.Add(ref _bytesTouched, total);
     }
+
+    // Where an array's bytes are: the chunks of a chunked array not yet joined, else the array itself.
+    private static NdArray[] PartsOf(NdArray array) =>
+        array.Storage is DeferredJoinStorage { IsJoined: false } chunked ? chunked.Entry.Chunks! : [array];
 
     // The parts (chunks, or one whole array) hold the logical array's bytes in order.
     private void CopyInto(NdArray[] parts, DType dtype, NdArray destination, string treePath)

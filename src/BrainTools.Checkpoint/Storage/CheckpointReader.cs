@@ -94,13 +94,7 @@ public sealed partial class CheckpointReader : IDisposable
     public NdArray ReadArray(CheckpointEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        RequireArray(entry);
-
-        // Offsets are into one file: another reader's entry would read this file's bytes at its offsets.
-        if (entry.Chunks![0].Storage != _file)
-        {
-            throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
-        }
+        RequireOwnArray(entry);
 
         return Slice(entry, 0, entry.ByteLength, entry.Shape, handOut: true);
     }
@@ -227,6 +221,17 @@ public sealed partial class CheckpointReader : IDisposable
         if (entry.Kind != StateNodeKind.NdArray)
         {
             throw new InvalidOperationException($"The entry at path {entry.Path} is a {entry.Kind}, not an ndarray.");
+        }
+    }
+
+    // An array entry of this reader's index: offsets are into one file, so another reader's entry would read this
+    // file's bytes at its offsets.
+    private void RequireOwnArray(CheckpointEntry entry)
+    {
+        RequireArray(entry);
+        if (entry.Chunks![0].Storage != _file)
+        {
+            throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
         }
     }
 
