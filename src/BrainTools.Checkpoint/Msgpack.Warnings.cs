@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BrainTools.Checkpoint;
 
 public static partial class Msgpack
@@ -9,22 +11,27 @@ public static partial class Msgpack
     /// </summary>
     public static event EventHandler<CheckpointWarning>? Warning;
 
+    /// <summary>
+    /// The composition root's wiring, run when the assembly loads, before any layer can warn: the process-wide
+    /// warnings go to <see cref="Warning"/>.
+    /// </summary>
+#pragma warning disable CA2255 // A library's module initializer is the point here: every entry point, not only the facade, must see the wiring.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Compose() => WarningSink.SetFallback(RaiseWarning);
+
     /// <summary>Delivers a warning to the call's handler, else to <see cref="Warning"/>, else to standard error.</summary>
-    internal static void Warn(CheckpointWarning warning, MsgpackOptions? options)
+    internal static void Warn(CheckpointWarning warning, MsgpackOptions? options) => WarningSink.Deliver(warning, options);
+
+    private static bool RaiseWarning(CheckpointWarning warning)
     {
-        if (options?.OnWarning is { } handler)
-        {
-            handler(warning);
-            return;
-        }
-
         EventHandler<CheckpointWarning>? subscribers = Warning;
-        if (subscribers is not null)
+        if (subscribers is null)
         {
-            subscribers(null, warning);
-            return;
+            return false;
         }
 
-        Console.Error.WriteLine($"UserWarning: {warning.Message}");
+        subscribers(null, warning);
+        return true;
     }
 }

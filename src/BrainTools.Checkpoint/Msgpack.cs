@@ -1,6 +1,6 @@
 using BrainTools.Checkpoint.Format;
 using BrainTools.Checkpoint.Serialization;
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
 
 namespace BrainTools.Checkpoint;
 

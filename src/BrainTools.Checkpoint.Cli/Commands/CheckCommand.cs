@@ -32,7 +32,7 @@ internal static class CheckCommand
         {
             terminal.Table(
                 ["difference", "path", "expected", "actual"],
-                differences.Select(d => new[] { d.Kind.ToString().ToLowerInvariant(), TreePath.FromBraintools(d.Path), d.Expected, d.Actual }).ToList());
+                differences.Select(d => new[] { d.Kind.ToString().ToLowerInvariant(), LeafPath.FromBraintools(d.Path), d.Expected, d.Actual }).ToList());
         }
 
         int missing = differences.Count(d => d.Kind == CheckpointDifferenceKind.Missing);

@@ -72,13 +72,13 @@ internal static class InspectCommand
         var groups = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (Leaf leaf in leaves)
         {
-            if (depth is not int max || TreePath.Depth(leaf.Path) <= max)
+            if (depth is not int max || LeafPath.Depth(leaf.Path) <= max)
             {
                 rows.Add(new Row(leaf.Path, leaf, 1, leaf.Parameters, leaf.ByteSize));
             }
             else
             {
-                Add(max == 0 ? TreePath.Root : string.Join('/', leaf.Path.Split('/')[..max]) + "/", leaf);
+                Add(max == 0 ? LeafPath.Root : string.Join('/', leaf.Path.Split('/')[..max]) + "/", leaf);
             }
         }
 

@@ -6,7 +6,7 @@ internal static class TreeWalker
     public static List<Leaf> Leaves(StateNode root)
     {
         var leaves = new List<Leaf>();
-        Walk(root, TreePath.Root, leaves);
+        Walk(root, LeafPath.Root, leaves);
         return leaves;
     }
 
@@ -26,7 +26,7 @@ internal static class TreeWalker
             {
                 foreach (KeyValuePair<string, StateNode> item in map)
                 {
-                    Walk(item.Value, TreePath.Join(path, item.Key), leaves);
+                    Walk(item.Value, LeafPath.Join(path, item.Key), leaves);
                 }
             }
 

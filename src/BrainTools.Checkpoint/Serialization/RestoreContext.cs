@@ -1,4 +1,5 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
 
 namespace BrainTools.Checkpoint.Serialization;
 
@@ -71,7 +72,7 @@ internal sealed class RestoreContext
             case Mismatch.Error:
                 throw new CheckpointMismatchException(full, path, context?.FilePath);
             case Mismatch.Warn:
-                Msgpack.Warn(new CheckpointWarning(full, path, context?.FilePath), context?.Options);
+                WarningSink.Deliver(new CheckpointWarning(full, path, context?.FilePath), context?.Options);
                 break;
             case Mismatch.Ignore:
                 break;

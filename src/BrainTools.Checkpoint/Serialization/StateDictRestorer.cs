@@ -4,7 +4,8 @@ using System.Numerics.Tensors;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using BrainTools.Checkpoint.Storage;
+
+using BrainTools.Checkpoint.Lazy;
 
 namespace BrainTools.Checkpoint.Serialization;
 

@@ -1,4 +1,4 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
 
 namespace BrainTools.Checkpoint.Tests.Storage;
 

@@ -1,4 +1,4 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Tests.EntryPoints;
 using BrainTools.Checkpoint.Tests.Interop;
 

@@ -1,5 +1,5 @@
 using BrainTools.Checkpoint.Format;
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint.Tests.Storage;
 

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.Training;
 
 /// <summary>A save of a <see cref="CheckpointManager"/>, as the caller made it: what and where, with its manifest fields.</summary>
 /// <param name="Step">The training step.</param>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// Flushes a directory's entries to disk, so a rename inside it survives a power cut. POSIX needs an

@@ -1,4 +1,4 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
 
@@ -199,7 +199,7 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     {
         if (IsSaving)
         {
-            Msgpack.Warn(new CheckpointWarning(PreviousSaveRunningWarning, FilePath: path), options);
+            WarningSink.Deliver(new CheckpointWarning(PreviousSaveRunningWarning, FilePath: path), options);
         }
     }
 

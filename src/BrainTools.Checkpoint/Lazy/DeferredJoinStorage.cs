@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.Lazy;
 
 /// <summary>
 /// The bytes of a chunked array of an opened checkpoint, joined into memory of their own only when something reads

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>Reads the rest of a stream into memory, refusing data past a size limit before reading it.</summary>
 internal static class BoundedStreamReader

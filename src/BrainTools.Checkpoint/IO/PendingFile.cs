@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>A write in progress through <see cref="AtomicFile"/>: the open temporary file, not yet renamed over the target.</summary>
 /// <param name="Path">The full path of the target.</param>

@@ -1,7 +1,7 @@
 namespace BrainTools.Checkpoint.Cli.Trees;
 
 /// <summary>Paths into a tree as the tool prints them: keys joined by <c>/</c>, <c>.</c> for the root.</summary>
-internal static class TreePath
+internal static class LeafPath
 {
     public const string Root = ".";
 

@@ -1,5 +1,6 @@
 using BrainTools.Checkpoint.Format;
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
 using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint;

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
 /// The memory of one array's copy in a <see cref="SaveSnapshot"/>: a managed buffer that <see cref="Release"/> lets go

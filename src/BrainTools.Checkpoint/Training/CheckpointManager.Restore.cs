@@ -1,4 +1,4 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
 
 namespace BrainTools.Checkpoint;
 
@@ -86,7 +86,7 @@ public sealed partial class CheckpointManager
             {
                 lastError = e;
                 string reason = e is InvalidCheckpointException invalid ? invalid.Reason : e.Message;
-                Msgpack.Warn(new CheckpointWarning(string.Format(System.Globalization.CultureInfo.InvariantCulture, DamagedCheckpointWarning, candidate.Path, reason), FilePath: candidate.Path), _msgpack);
+                WarningSink.Deliver(new CheckpointWarning(string.Format(System.Globalization.CultureInfo.InvariantCulture, DamagedCheckpointWarning, candidate.Path, reason), FilePath: candidate.Path), _msgpack);
             }
         }
 

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// A write-only stream that passes everything to another stream and hashes it on the way (XXH3-64), so a

@@ -1,4 +1,5 @@
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
 
 namespace BrainTools.Checkpoint;
 

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
 /// Keeps the copy buffers of an <see cref="AsyncManager"/>'s last save for its next one (opt-in through

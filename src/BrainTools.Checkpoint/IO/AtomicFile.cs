@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint.Storage;
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// Writes a file so that readers only ever see the old or the new content: the data goes to a unique

@@ -1,3 +1,6 @@
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
+
 namespace BrainTools.Checkpoint;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using BrainTools.Checkpoint.Format;
 
+
 namespace BrainTools.Checkpoint;
 
 /// <summary>

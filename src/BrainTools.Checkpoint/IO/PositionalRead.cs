@@ -1,7 +1,9 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.Lazy;
+
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// Positional reads of ranges of a file straight into memory, by one thread or by several: positional reads share

@@ -1,4 +1,6 @@
-namespace BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+
+namespace BrainTools.Checkpoint.Lazy;
 
 /// <summary>An array of a reader's tree that a restore in place will copy into a template's array.</summary>
 /// <param name="Source">The array as read (a view of the file, or a copy of its own).</param>

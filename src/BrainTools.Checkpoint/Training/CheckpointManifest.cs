@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+
+namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
 /// The <c>manifest.json</c> of a checkpoint directory, which other tools (<c>ckpt verify</c>) read too:

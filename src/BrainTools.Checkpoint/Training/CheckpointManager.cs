@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using BrainTools.Checkpoint.Format;
-using BrainTools.Checkpoint.Storage;
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
 

@@ -1,7 +1,8 @@
 using BrainTools.Checkpoint.Format;
 using Microsoft.Win32.SafeHandles;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// Reads a checkpoint file: one read (parallel for large files) into memory the loaded arrays then share, or a

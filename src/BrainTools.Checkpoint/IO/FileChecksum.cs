@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.IO.Hashing;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>The checksum a checkpoint manifest records: <c>xxh3-64:</c> and 16 lowercase hex digits of XXH3-64 over the file's bytes.</summary>
 internal static class FileChecksum

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace BrainTools.Checkpoint.Storage;
+
+namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
 /// A private copy of a state-dict tree for a background save: the maps are cloned and every array's bytes are
