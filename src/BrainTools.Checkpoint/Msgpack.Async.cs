@@ -1,5 +1,3 @@
-using BrainTools.Checkpoint.Format;
-using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
@@ -43,53 +41,15 @@ public static partial class Msgpack
         }
 
         StateNode root = ToStateDict(tree);
-        string fullPath = Path.GetFullPath(path);
+        var target = new FileSaveTarget(Path.GetFullPath(path), overwrite, options);
         if (asyncManager is null)
         {
-            await Task.Run(() => AtomicFile.Write(fullPath, overwrite, stream => new WireWriter(stream, options).Write(root), options.Durable), cancellationToken)
-                .ConfigureAwait(false);
+            await Task.Run(() => SaveJob.Run(target, root), cancellationToken).ConfigureAwait(false);
             return path;
         }
 
-        await asyncManager.RunAsync(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, path, cancellationToken)
+        await asyncManager.RunAsync(() => SaveJob.Prepare(asyncManager, target, root), options, path, cancellationToken)
             .ConfigureAwait(false);
         return path;
-    }
-
-    private static void SaveInBackground(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager) =>
-        _ = asyncManager.Run(() => PrepareWrite(fullPath, root, overwrite, options, asyncManager), options, fullPath);
-
-    // Runs on the caller's thread once the previous save is done: takes the snapshot, returns the rest of the write.
-    private static Action PrepareWrite(string fullPath, StateNode root, bool overwrite, MsgpackOptions options, AsyncManager asyncManager)
-    {
-        if (asyncManager.Snapshot == AsyncSnapshot.TempFile)
-        {
-            PendingFile file = AtomicFile.Begin(fullPath, overwrite);
-            try
-            {
-                new WireWriter(file.Stream, options).Write(root);
-            }
-            catch
-            {
-                AtomicFile.Abort(file);
-                throw;
-            }
-
-            return () => AtomicFile.Commit(file, overwrite, options.Durable);
-        }
-
-        AtomicFile.ThrowIfExists(fullPath, overwrite);
-        SaveSnapshot snapshot = SaveSnapshot.Take(root, asyncManager.MaxWorkers, asyncManager.Pool);
-        return () =>
-        {
-            try
-            {
-                AtomicFile.Write(fullPath, overwrite, stream => new WireWriter(stream, options, snapshot.Release).Write(snapshot.Root), options.Durable);
-            }
-            finally
-            {
-                snapshot.Dispose();
-            }
-        };
     }
 }

@@ -1,6 +1,7 @@
 using BrainTools.Checkpoint.Format;
-using BrainTools.Checkpoint.Serialization;
 using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Serialization;
+using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
 
@@ -48,13 +49,14 @@ public static partial class Msgpack
         }
 
         StateNode root = ToStateDict(tree);
+        var target = new FileSaveTarget(Path.GetFullPath(path), overwrite, options);
         if (asyncManager is not null)
         {
-            SaveInBackground(Path.GetFullPath(path), root, overwrite, options, asyncManager);
+            _ = asyncManager.Run(() => SaveJob.Prepare(asyncManager, target, root), options, path);
             return path;
         }
 
-        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(stream, options).Write(root), options.Durable);
+        SaveJob.Run(target, root);
         return path;
     }
 

@@ -19,9 +19,15 @@ namespace BrainTools.Checkpoint;
 /// </remarks>
 public sealed class AsyncManager : IDisposable, IAsyncDisposable
 {
-    /// <summary>The warning a save gives when it has to wait for a previous save that is still running.</summary>
+    /// <summary>
+    /// The warning a save gives when it has to wait for a previous save that is still running: braintools' text word for
+    /// word, so that a Python user finds it. Waiting for a save that has already finished is silent.
+    /// </summary>
     public const string PreviousSaveRunningWarning =
-        "A previous async msgpack save has not finished yet; waiting for it to complete before starting the next save.";
+        "A previous async braintools.file.msgpack_save has not finished yet; waiting for it to complete before starting the next save.";
+
+    /// <summary>The message of the <see cref="ObjectDisposedException"/> a save through a disposed manager throws (braintools' sentence first).</summary>
+    public const string ClosedMessage = "Cannot save with a closed AsyncManager: it was disposed; create a new AsyncManager for further saves.";
 
     // Serializes the "wait for the previous save, copy, start" sequence of concurrent callers; async-friendly.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -161,11 +167,11 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The manager is disposed.</exception>
     internal Task Run(Func<Action> prepare, MsgpackOptions? options, string? path)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfClosed();
         _gate.Wait();
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfClosed();
             WarnIfRunning(options, path);
             WaitPreviousSave();
             return Start(prepare());
@@ -180,11 +186,11 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
     /// <returns>The background write, once it has started.</returns>
     internal async Task<Task> RunAsync(Func<Action> prepare, MsgpackOptions? options, string? path, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfClosed();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfClosed();
             WarnIfRunning(options, path);
             await WaitPreviousSaveAsync().ConfigureAwait(false);
             return Start(prepare());
@@ -192,6 +198,15 @@ public sealed class AsyncManager : IDisposable, IAsyncDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    // braintools raises RuntimeError("Cannot save with a closed AsyncManager"); .NET's type for this is ObjectDisposedException.
+    private void ThrowIfClosed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(AsyncManager), ClosedMessage);
         }
     }
 

@@ -124,12 +124,12 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
             lock (_syncSave)
             {
-                WriteAndCommit(request, request.Root, null);
+                SaveJob.Run(TargetFor(request), request.Root);
             }
         }
         else
         {
-            _ = _asyncManager.Run(() => PrepareBackground(request), _msgpack, request.Path);
+            _ = _asyncManager.Run(() => SaveJob.Prepare(_asyncManager, TargetFor(request), request.Root), _msgpack, request.Path);
         }
 
         return request.Path;
@@ -150,14 +150,14 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
                 {
                     lock (_syncSave)
                     {
-                        WriteAndCommit(request, request.Root, null);
+                        SaveJob.Run(TargetFor(request), request.Root);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await _asyncManager.RunAsync(() => PrepareBackground(request), _msgpack, request.Path, cancellationToken).ConfigureAwait(false);
+            await _asyncManager.RunAsync(() => SaveJob.Prepare(_asyncManager, TargetFor(request), request.Root), _msgpack, request.Path, cancellationToken).ConfigureAwait(false);
         }
 
         return request.Path;
@@ -221,52 +221,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             Msgpack.ToStateDict(tree));
     }
 
-    private Action PrepareBackground(CheckpointSaveRequest request)
-    {
-        if (_asyncManager!.Snapshot == AsyncSnapshot.TempFile)
-        {
-            (PendingFile file, CheckpointInfo info) = WriteTemp(request, request.Root, null);
-            return () => Commit(file, info);
-        }
-
-        SaveSnapshot snapshot = SaveSnapshot.Take(request.Root, _asyncManager.MaxWorkers, _asyncManager.Pool);
-        return () =>
-        {
-            try
-            {
-                WriteAndCommit(request, snapshot.Root, snapshot.Release);
-            }
-            finally
-            {
-                snapshot.Dispose();
-            }
-        };
-    }
-
-    private void WriteAndCommit(CheckpointSaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
-    {
-        (PendingFile file, CheckpointInfo info) = WriteTemp(request, root, arrayWritten);
-        Commit(file, info);
-    }
-
-    // Writes the checkpoint into its temporary file, hashing it on the way.
-    private (PendingFile File, CheckpointInfo Info) WriteTemp(CheckpointSaveRequest request, StateNode root, Action<NdArray>? arrayWritten)
-    {
-        PendingFile file = AtomicFile.Begin(request.Path, overwrite: true);
-        try
-        {
-            var hashing = new HashingStream(file.Stream);
-            new WireWriter(hashing, _msgpack, arrayWritten).Write(root);
-            var info = new CheckpointInfo(
-                request.File, request.Path, request.Step, request.Time, request.Metric, hashing.Written, FileChecksum.Format(hashing.Hash), LibraryVersionString, request.User);
-            return (file, info);
-        }
-        catch
-        {
-            AtomicFile.Abort(file);
-            throw;
-        }
-    }
+    private CheckpointSaveTarget TargetFor(CheckpointSaveRequest request) => new(request, _msgpack, LibraryVersionString, Commit);
 
     // Makes the checkpoint durable and renames it into place, then the manifest, then deletes what the rules drop.
     private void Commit(PendingFile file, CheckpointInfo info)

@@ -106,7 +106,7 @@ public sealed class AsyncManagerTests
         Msgpack.Save(dir.File("b.msgpack"), new[] { 1.0 }, options: options, asyncManager: manager);
 
         CheckpointWarning warning = Assert.Single(warnings);
-        Assert.Equal("A previous async msgpack save has not finished yet; waiting for it to complete before starting the next save.", warning.Message);
+        Assert.Equal("A previous async braintools.file.msgpack_save has not finished yet; waiting for it to complete before starting the next save.", warning.Message);
         Assert.False(finishedBeforeSecond);
         Assert.True(Volatile.Read(ref firstFinished), "the second save started before the first finished");
     }
@@ -319,7 +319,8 @@ public sealed class AsyncManagerTests
         var manager = new AsyncManager();
         manager.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => Msgpack.Save(dir.File("a.msgpack"), new[] { 1.0 }, asyncManager: manager));
+        ObjectDisposedException e = Assert.Throws<ObjectDisposedException>(() => Msgpack.Save(dir.File("a.msgpack"), new[] { 1.0 }, asyncManager: manager));
+        Assert.StartsWith("Cannot save with a closed AsyncManager", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.File("a.msgpack")));
     }
 
@@ -330,7 +331,8 @@ public sealed class AsyncManagerTests
         var manager = new AsyncManager();
         await manager.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => Msgpack.SaveAsync(dir.File("a.msgpack"), new[] { 1.0 }, asyncManager: manager));
+        ObjectDisposedException e = await Assert.ThrowsAsync<ObjectDisposedException>(() => Msgpack.SaveAsync(dir.File("a.msgpack"), new[] { 1.0 }, asyncManager: manager));
+        Assert.StartsWith("Cannot save with a closed AsyncManager", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
