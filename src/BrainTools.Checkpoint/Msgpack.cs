@@ -54,7 +54,7 @@ public static partial class Msgpack
             return path;
         }
 
-        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(stream, options).Write(root), options.Durable);
+        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream => new WireWriter(ProgressStream.Wrap(stream, options.Progress), options).Write(root), options.Durable);
         return path;
     }
 
@@ -63,7 +63,8 @@ public static partial class Msgpack
     public static void Save(Stream stream, object? tree, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        new WireWriter(stream, options ?? MsgpackOptions.Default).Write(ToStateDict(tree));
+        options ??= MsgpackOptions.Default;
+        new WireWriter(ProgressStream.Wrap(stream, options.Progress), options).Write(ToStateDict(tree));
     }
 
     /// <summary>The bytes of <paramref name="tree"/> in the checkpoint format (braintools' <c>to_bytes</c>).</summary>
