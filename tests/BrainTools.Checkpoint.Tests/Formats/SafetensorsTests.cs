@@ -176,6 +176,32 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void Load_EveryByteFlipOfAGoodFile_LoadsOrThrowsOnlyTheLibrarysError()
+    {
+        using var temp = new TempDirectory();
+        byte[] good = File.ReadAllBytes(FormatData.File("good.safetensors"));
+        string path = temp.File("flipped.safetensors");
+        foreach (byte mask in new byte[] { 0x01, 0x80, 0xFF })
+        {
+            for (int i = 0; i < good.Length; i++)
+            {
+                byte[] flipped = good.ToArray();
+                flipped[i] ^= mask;
+                File.WriteAllBytes(path, flipped);
+                try
+                {
+                    Safetensors.Load(path);
+                }
+                catch (InvalidCheckpointException e)
+                {
+                    Assert.Equal(path, e.FilePath);
+                    Assert.NotNull(e.TreePath);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Save_FollowsTheFormatRules_AlignedPaddedContiguous()
     {
         using var temp = new TempDirectory();
