@@ -65,7 +65,8 @@ public static partial class Msgpack
     public static void Save(Stream stream, object? tree, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        new WireWriter(stream, options ?? MsgpackOptions.Default).Write(ToStateDict(tree));
+        options ??= MsgpackOptions.Default;
+        new WireWriter(ProgressStream.Wrap(stream, options.Progress), options).Write(ToStateDict(tree));
     }
 
     /// <summary>The bytes of <paramref name="tree"/> in the checkpoint format (braintools' <c>to_bytes</c>).</summary>

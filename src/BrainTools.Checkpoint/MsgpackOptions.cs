@@ -66,6 +66,13 @@ public sealed record MsgpackOptions
     /// </summary>
     public Action<CheckpointWarning>? OnWarning { get; init; }
 
+    /// <summary>
+    /// Receives the number of bytes read or written since the last report, as a load from a path reads the file (in
+    /// blocks, from several threads for large files) and a save to a path or stream writes it; null for none. A mapped
+    /// load (<see cref="CheckpointLoadMode.MemoryMap"/>) reads nothing up front and reports nothing.
+    /// </summary>
+    public IProgress<long>? Progress { get; init; }
+
     /// <summary>How a full load gets the file into memory: read (the default) or mapped.</summary>
     public CheckpointLoadMode LoadMode { get; init; } = CheckpointLoadMode.Read;
 

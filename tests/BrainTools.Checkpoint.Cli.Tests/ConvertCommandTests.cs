@@ -9,6 +9,7 @@ public class ConvertCommandTests
         (DType.Bool, "BOOL"), (DType.UInt8, "U8"), (DType.Int8, "I8"), (DType.Int16, "I16"), (DType.UInt16, "U16"),
         (DType.Int32, "I32"), (DType.UInt32, "U32"), (DType.Int64, "I64"), (DType.UInt64, "U64"), (DType.Float16, "F16"),
         (DType.BFloat16, "BF16"), (DType.Float32, "F32"), (DType.Float64, "F64"), (DType.Float8E4M3FN, "F8_E4M3"), (DType.Float8E5M2, "F8_E5M2"),
+        (DType.Complex64, "C64"),
     ];
 
     /// <summary>A tree of every dtype safetensors has (odd lengths, so alignment matters) and of non-array leaves.</summary>
@@ -84,10 +85,10 @@ public class ConvertCommandTests
     }
 
     [Fact]
-    public void Convert_ComplexToSafetensors_Exit1NothingWrittenUnlessAllowLossy()
+    public void Convert_Complex128ToSafetensors_Exit1NothingWrittenUnlessAllowLossy()
     {
         using var temp = new TempDirectory();
-        Msgpack.Save(temp.File("in.msgpack"), new StateMap { { "z", NdArray.Zeros(DType.Complex64, new Shape(2)) }, { "w", NdArray.Zeros(DType.Float32, new Shape(2)) } });
+        Msgpack.Save(temp.File("in.msgpack"), new StateMap { { "z", NdArray.Zeros(DType.Complex128, new Shape(2)) }, { "w", NdArray.Zeros(DType.Float32, new Shape(2)) } });
 
         Ckpt.Result refused = Ckpt.Run("convert", temp.File("in.msgpack"), temp.File("out.safetensors"));
         bool writtenAfterRefusal = File.Exists(temp.File("out.safetensors"));
@@ -95,12 +96,28 @@ public class ConvertCommandTests
 
         Assert.Equal(1, refused.ExitCode);
         Assert.False(writtenAfterRefusal);
-        Assert.Matches(@"^cannot store\s+z\s+safetensors has no complex64 dtype$", refused.Lines.Single(l => l.Contains(" z ", StringComparison.Ordinal)));
+        Assert.Matches(@"^cannot store\s+z\s+safetensors has no complex128 dtype \(C64 holds complex64 only\)$", refused.Lines.Single(l => l.Contains(" z ", StringComparison.Ordinal)));
         Assert.StartsWith("nothing written: 1 value cannot be represented in safetensors", refused.Lines[^1], StringComparison.Ordinal);
         Assert.True(lossy.ExitCode == 0, lossy.ToString());
-        Assert.Matches(@"^dropped\s+z\s+safetensors has no complex64 dtype$", lossy.Lines.Single(l => l.Contains(" z ", StringComparison.Ordinal)));
+        Assert.Matches(@"^dropped\s+z\s+safetensors has no complex128 dtype \(C64 holds complex64 only\)$", lossy.Lines.Single(l => l.Contains(" z ", StringComparison.Ordinal)));
         Assert.EndsWith(", 1 dropped", lossy.Lines[^1], StringComparison.Ordinal);
         Assert.Equal(["w"], SafetensorsRules.Check(temp.File("out.safetensors")).Tensors.Select(t => t.Name));
+    }
+
+    // Issue 13.6: this wrote nothing and failed with "unexpected FileNotFoundException".
+    [Fact]
+    public void Convert_EmptyMapToNpzAllowLossy_WritesTheRestAndListsTheDroppedMap()
+    {
+        using var temp = new TempDirectory();
+        Msgpack.Save(temp.File("in.msgpack"), new StateMap { { "a", new StateMap { { "b", new StateMap() } } }, { "x", 1L } });
+
+        Ckpt.Result result = Ckpt.Run("convert", temp.File("in.msgpack"), temp.File("out.npz"), "--allow-lossy");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(string.Empty, result.Error);
+        Assert.Matches(@"^dropped\s+a/b\s+an empty map \(npz holds arrays only\)$", result.Lines.Single(l => l.Contains(" a/b ", StringComparison.Ordinal)));
+        Assert.EndsWith(", 1 dropped", result.Lines[^1], StringComparison.Ordinal);
+        Assert.Equal(["x"], Npz.Load(temp.File("out.npz")).AsMap().Keys);
     }
 
     [Fact]

@@ -172,4 +172,36 @@ public class InspectCommandTests
         Assert.StartsWith("ckpt: ", result.Error, StringComparison.Ordinal);
         Assert.Contains("--help", result.Error, StringComparison.Ordinal);
     }
+    // Issue 11: inspect goes through the lazy reader and reads only the arrays whose statistics it shows, each once.
+    [Fact]
+    public void Inspect_Filter_ReadsTheIndexAndOnlyTheShownArraysOnce()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("model.msgpack");
+        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
+        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
+        Msgpack.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small }, { "step", 3L } } } });
+        long fileSize = new FileInfo(path).Length;
+
+        Ckpt.Result filtered = Ckpt.Run("inspect", path, "--filter", "head/**", "--json");
+        Ckpt.Result grouped = Ckpt.Run("inspect", path, "--depth", "0", "--json");
+        Ckpt.Result all = Ckpt.Run("inspect", path, "--json");
+
+        Assert.True(filtered.ExitCode == 0, filtered.ToString());
+        long filteredRead = BytesRead(filtered);
+        long groupedRead = BytesRead(grouped);
+        long allRead = BytesRead(all);
+        // The index pass reads headers in windows of 4 KiB; the 16 MiB array is read only when its row is shown.
+        Assert.InRange(filteredRead, small.ByteLength, 64 << 10);
+        Assert.InRange(groupedRead, 0, 64 << 10);
+        Assert.InRange(allRead, big.ByteLength + small.ByteLength, fileSize + (64 << 10));
+        Assert.True(allRead - filteredRead < fileSize, $"read {allRead} bytes of a {fileSize}-byte file: some array twice");
+    }
+
+    private static long BytesRead(Ckpt.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Out);
+        return json.RootElement.GetProperty("bytes_read").GetInt64();
+    }
 }

@@ -18,7 +18,7 @@ internal static class SafetensorsRules
         ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E4M3"] = 1, ["F8_E5M2"] = 1,
         ["U16"] = 2, ["I16"] = 2, ["F16"] = 2, ["BF16"] = 2,
         ["U32"] = 4, ["I32"] = 4, ["F32"] = 4,
-        ["U64"] = 8, ["I64"] = 8, ["F64"] = 8,
+        ["U64"] = 8, ["I64"] = 8, ["F64"] = 8, ["C64"] = 8,
     };
 
     /// <summary>The tensors (name, dtype, shape, begin, end) and metadata of a file that follows the rules; fails the test otherwise.</summary>

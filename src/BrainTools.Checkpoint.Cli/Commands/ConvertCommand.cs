@@ -48,17 +48,24 @@ internal static class ConvertCommand
 
         var readReport = new ConversionReport();
         StateNode tree = Inputs.Load(terminal, input, readReport);
-        var writeReport = new ConversionReport();
-        bool written;
-        try
+        ConversionReport writeReport = new();
+        bool written = false;
+        if (!readReport.HasDropped || allowLossy)
         {
-            written = !readReport.HasDropped || allowLossy
-                ? CheckpointFiles.Save(output, target, tree, writeReport, allowLossy)
-                : false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
-        {
-            throw new CliException($"cannot write {output}: {Terminal.OneLine(e.Message)}");
+            try
+            {
+                long bytes = Trees.TreeWalker.Leaves(tree).Sum(l => l.ByteSize);
+                writeReport = terminal.WithProgress($"writing {Path.GetFileName(output)}", bytes, advance => CheckpointFiles.Save(output, target, tree, allowLossy, ProgressReporter.For(advance)));
+                written = true;
+            }
+            catch (LossyConversionException e)
+            {
+                writeReport = e.Report;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+            {
+                throw new CliException($"cannot write {output}: {Terminal.OneLine(e.Message)}");
+            }
         }
 
         var notes = readReport.Notes.Select(n => (n.Path, n.Message, n.Dropped, Reading: true))
@@ -68,7 +75,7 @@ internal static class ConvertCommand
             terminal.Table(["note", "path", "detail"], notes.Select(n => new[]
             {
                 n.Dropped ? (written ? "dropped" : "cannot store") : "changed",
-                n.Path,
+                Trees.LeafPath.FromBraintools(n.Path),
                 n.Reading ? $"{n.Message} (in {Path.GetFileName(input)})" : n.Message,
             }).ToList());
         }

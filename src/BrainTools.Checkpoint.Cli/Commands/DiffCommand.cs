@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.Cli.Trees;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
 
-/// <summary><c>ckpt diff A B</c>: keys only in one file, dtype / shape / unit / type changes, value differences beyond a tolerance.</summary>
+/// <summary><c>ckpt diff A B</c>: the library's reconciliation of the two trees (keys only in one file, dtype / shape / unit / type changes), then value differences beyond a tolerance.</summary>
 internal static class DiffCommand
 {
     public const string Examples = """
@@ -36,8 +36,8 @@ internal static class DiffCommand
 
         StateNode left = Inputs.Load(terminal, a);
         StateNode right = Inputs.Load(terminal, b);
-        List<TreeDiff.Change> changes = TreeDiff.Compare(left, right, atol, rtol);
-        string tolerance = atol == 0 && rtol == 0 ? "exactly" : $"within {TreeDiff.Tolerance(atol, rtol)}";
+        List<TreeDifferences.Change> changes = TreeDifferences.Compare(left, right, atol, rtol);
+        string tolerance = atol == 0 && rtol == 0 ? "exactly" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"within atol {atol:G6}, rtol {rtol:G6}");
         if (changes.Count == 0)
         {
             terminal.Line($"equal ({tolerance}): {Terminal.Count(TreeWalker.Leaves(left).Count, "leaf", "leaves")}");

@@ -15,7 +15,7 @@ internal static class Inputs
         try
         {
             long size = File.Exists(path) ? new FileInfo(path).Length : 0;
-            return terminal.WithProgress($"reading {Path.GetFileName(path)}", size, progress => CheckpointFiles.Load(path, format, report ?? new ConversionReport(), progress));
+            return terminal.WithProgress($"reading {Path.GetFileName(path)}", size, advance => CheckpointFiles.Load(path, format, report ?? new ConversionReport(), ProgressReporter.For(advance)));
         }
         catch (Exception e) when (Describe(path, format, e) is string message)
         {
@@ -29,8 +29,8 @@ internal static class Inputs
         FileNotFoundException f => f.Message,
         DirectoryNotFoundException => $"file not found: {path}",
         UnauthorizedAccessException => $"cannot read {path}: permission denied",
-        InvalidCheckpointException invalid => Terminal.OneLine(invalid.Message),
-        CheckpointFormatException format2 => $"Invalid {FormatNames.Name(format)} file {path}: {Terminal.OneLine(format2.Message)}",
+        InvalidCheckpointException invalid => Terminal.OneLine(CheckpointFiles.Describe(path, format, invalid)),
+        CheckpointException checkpoint => Terminal.OneLine(checkpoint.Message),
         IOException io => $"cannot read {path}: {Terminal.OneLine(io.Message)}",
         _ => null,
     };

@@ -40,27 +40,52 @@ internal static class InspectCommand
         }
 
         Glob? glob = pattern is null ? null : new Glob(pattern);
-        StateNode tree = Inputs.Load(terminal, path);
-        List<Leaf> leaves = TreeWalker.Leaves(tree).Where(l => glob is null || glob.IsMatch(l.Path)).ToList();
-        long arrayBytes = leaves.Sum(l => l.Array?.ByteLength ?? 0);
-        Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", arrayBytes, progress =>
-            leaves.Where(l => l.Array is not null).ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!, progress), ReferenceEqualityComparer.Instance));
-
-        List<Row> rows = Group(leaves, depth);
-        long fileSize = new FileInfo(path).Length;
-        var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
-        if (json)
+        CheckpointFormat format = FormatNames.FromPath(path);
+        CheckpointReader? reader = null;
+        try
         {
-            WriteJson(terminal.Out, path, fileSize, rows, stats, totals);
+            List<Leaf> leaves;
+            if (format == CheckpointFormat.Msgpack)
+            {
+                // The lazy reader: only the index is read here; arrays are read below, those shown, each once.
+                CheckpointFiles.ThrowIfMissing(path);
+                reader = Msgpack.Open(path);
+                leaves = EntryWalker.Leaves(reader, p => glob is null || glob.IsMatch(p));
+            }
+            else
+            {
+                leaves = TreeWalker.Leaves(Inputs.Load(terminal, path, format));
+            }
+
+            leaves = leaves.Where(l => glob is null || glob.IsMatch(l.Path)).ToList();
+            List<Row> rows = Group(leaves, depth);
+            List<Leaf> shown = rows.Where(r => r.Leaf?.Array is not null).Select(r => r.Leaf!).ToList();
+            Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", shown.Sum(l => l.Array!.ByteLength), progress =>
+                shown.ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!.Read(), progress), ReferenceEqualityComparer.Instance));
+
+            long fileSize = new FileInfo(path).Length;
+            var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
+            if (json)
+            {
+                WriteJson(terminal.Out, path, fileSize, reader?.BytesTouched, rows, stats, totals);
+                return ExitCodes.Ok;
+            }
+
+            terminal.Line($"{path}  {FormatNames.Name(format)}  {Terminal.Bytes(fileSize)}");
+            // On a narrow terminal, type goes first (dtype says most of it), then NaN count, size, mean, min and max.
+            terminal.Table(Headers, rows.Select(r => Cells(r, stats)).ToList(), new HashSet<int> { 4, 5, 6, 7, 8 }, [1, 8, 4, 7, 5, 6]);
+            string filtered = glob is null ? string.Empty : $" matching {glob.Pattern}";
+            terminal.Line($"{totals.Leaves} {(totals.Leaves == 1 ? "leaf" : "leaves")}{filtered}, {totals.Parameters:N0} parameters, {Terminal.Bytes(totals.Bytes)}");
             return ExitCodes.Ok;
         }
-
-        terminal.Line($"{path}  {FormatNames.Name(FormatNames.FromPath(path))}  {Terminal.Bytes(fileSize)}");
-        // On a narrow terminal, type goes first (dtype says most of it), then NaN count, size, mean, min and max.
-        terminal.Table(Headers, rows.Select(r => Cells(r, stats)).ToList(), new HashSet<int> { 4, 5, 6, 7, 8 }, [1, 8, 4, 7, 5, 6]);
-        string filtered = glob is null ? string.Empty : $" matching {glob.Pattern}";
-        terminal.Line($"{totals.Leaves} {(totals.Leaves == 1 ? "leaf" : "leaves")}{filtered}, {totals.Parameters:N0} parameters, {Terminal.Bytes(totals.Bytes)}");
-        return ExitCodes.Ok;
+        catch (Exception e) when (e is not CliException && Inputs.Describe(path, format, e) is string message)
+        {
+            throw new CliException(message);
+        }
+        finally
+        {
+            reader?.Dispose();
+        }
     }
 
     // A leaf, or a group of leaves below --depth shown as one row.
@@ -121,15 +146,15 @@ internal static class InspectCommand
     /// <summary>The value of a scalar leaf as Python prints it, with its unit for a quantity: <c>10 ms</c>, <c>'relu'</c>.</summary>
     public static string ValueText(Leaf leaf)
     {
-        if (leaf.Value is null)
-        {
-            return "{}";
-        }
-
         // An array's values are summed up in the statistics columns; a quantity's unit says what they are in.
         if (leaf.Array is not null)
         {
             return leaf.Unit is null ? string.Empty : $"in {leaf.Unit}";
+        }
+
+        if (leaf.Value is null)
+        {
+            return "{}";
         }
 
         // A scalar quantity as the library displays it (10 ms), other values as Python's repr (0.001, 10.0, 'relu').
@@ -137,7 +162,7 @@ internal static class InspectCommand
         return text.Length > 48 ? text[..45] + "..." : text;
     }
 
-    private static void WriteJson(TextWriter output, string path, long fileSize, List<Row> rows, Dictionary<Leaf, ArrayStatistics> stats, (int Leaves, long Parameters, long Bytes) totals)
+    private static void WriteJson(TextWriter output, string path, long fileSize, long? bytesRead, List<Row> rows, Dictionary<Leaf, ArrayStatistics> stats, (int Leaves, long Parameters, long Bytes) totals)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -146,6 +171,12 @@ internal static class InspectCommand
             json.WriteString("file", path);
             json.WriteString("format", FormatNames.Name(FormatNames.FromPath(path)));
             json.WriteNumber("file_size", fileSize);
+            if (bytesRead is long read)
+            {
+                // What the lazy reader read: the index and the arrays shown, each once.
+                json.WriteNumber("bytes_read", read);
+            }
+
             json.WriteStartArray("leaves");
             foreach (Row row in rows)
             {
@@ -163,7 +194,7 @@ internal static class InspectCommand
 
                 json.WriteString("type", leaf.TypeName);
                 json.WriteString("dtype", leaf.DTypeName);
-                if (leaf.Array is NdArray array)
+                if (leaf.Array is LeafArray array)
                 {
                     json.WriteStartArray("shape");
                     foreach (long d in array.Shape)

@@ -59,53 +59,40 @@ internal static class VerifyCommand
             }
 
             long size = new FileInfo(path).Length;
-            string checksumNote = "no checksum recorded";
-            (long? Size, string? Checksum)? recorded = ChecksumManifest.Find(path, out string? problem);
-            if (problem is not null)
+            ChecksumVerification check = terminal.WithProgress($"hashing {Path.GetFileName(path)}", size, advance => CheckpointManager.VerifyFile(path, ProgressReporter.For(advance)));
+            string manifest = Path.GetFileName(check.ManifestPath);
+            string checksumNote;
+            switch (check.Status)
             {
-                checksumNote = problem;
-            }
-
-            if (recorded is { } entry)
-            {
-                if (entry.Size is long expectedSize && expectedSize != size)
-                {
-                    return (false, $"size mismatch: {ChecksumManifest.FileName} records {expectedSize} bytes, the file has {size}");
-                }
-
-                if (entry.Checksum is string expected)
-                {
-                    if (expected.StartsWith(ChecksumManifest.Algorithm + ":", StringComparison.Ordinal))
-                    {
-                        string actual = terminal.WithProgress($"hashing {Path.GetFileName(path)}", size, progress => ChecksumManifest.Compute(path, progress));
-                        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                        {
-                            return (false, $"checksum mismatch: {ChecksumManifest.FileName} records {expected}, the file has {actual}");
-                        }
-
-                        checksumNote = $"checksum {ChecksumManifest.Algorithm} ok";
-                    }
-                    else
-                    {
-                        checksumNote = $"checksum '{expected}' not checked (unknown algorithm)";
-                    }
-                }
+                case ChecksumStatus.SizeMismatch:
+                    return (false, $"size mismatch: {manifest} records {check.RecordedSize} bytes, the file has {check.ActualSize}");
+                case ChecksumStatus.ChecksumMismatch:
+                    return (false, $"checksum mismatch: {manifest} records {check.RecordedChecksum}, the file has {check.ActualChecksum}");
+                case ChecksumStatus.Ok:
+                    checksumNote = $"checksum {check.RecordedChecksum?.Split(':')[0]} ok";
+                    break;
+                case ChecksumStatus.UnknownAlgorithm:
+                    checksumNote = $"checksum '{check.RecordedChecksum}' not checked (unknown algorithm)";
+                    break;
+                case ChecksumStatus.ManifestUnreadable:
+                    checksumNote = $"cannot read {check.ManifestPath} as a checkpoint manager's manifest";
+                    break;
+                default:
+                    checksumNote = "no checksum recorded";
+                    break;
             }
 
             var report = new ConversionReport();
-            StateNode tree = terminal.WithProgress($"reading {Path.GetFileName(path)}", size, progress => CheckpointFiles.Load(path, format, report, progress));
+            StateNode tree = terminal.WithProgress($"reading {Path.GetFileName(path)}", size, advance => CheckpointFiles.Load(path, format, report, ProgressReporter.For(advance)));
             List<Leaf> leaves = TreeWalker.Leaves(tree);
-            string unreadable = report.Notes.Count == 0 ? string.Empty : $", {report.Notes.Count} members the tool cannot read";
+            string unreadable = report.Notes.Count == 0 ? string.Empty : $", {report.Notes.Count} members the library cannot read";
             return (true, $"{FormatNames.Name(format)}, {leaves.Count} {(leaves.Count == 1 ? "leaf" : "leaves")}, {Terminal.Bytes(size)}{unreadable}, {checksumNote}");
         }
         catch (InvalidCheckpointException e)
         {
             string where = e.TreePath is null ? string.Empty : $" at path {ShortPath(e.TreePath)}";
-            return (false, Terminal.OneLine($"invalid checkpoint: {e.Reason}{where}"));
-        }
-        catch (CheckpointFormatException e)
-        {
-            return (false, Terminal.OneLine($"invalid {FormatNames.Name(format)} file: {e.Message}"));
+            string what = format == CheckpointFormat.Msgpack ? "invalid checkpoint" : $"invalid {FormatNames.Name(format)} file";
+            return (false, Terminal.OneLine($"{what}: {e.Reason}{where}"));
         }
         catch (Exception e) when (Inputs.Describe(path, format, e) is string message)
         {

@@ -1,40 +1,38 @@
 using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace BrainTools.Checkpoint.Cli.Trees;
 
 /// <summary>
-/// Min, max, mean and NaN count of an array, computed in one pass over windows of its elements. NaNs are left out
-/// of min, max and mean (as numpy's <c>nanmin</c> / <c>nanmax</c> / <c>nanmean</c>); for complex arrays only the NaN
-/// count is given (an element counts when either part is NaN).
+/// Min, max, mean and NaN count of an array, computed in one pass over windows of its elements (read as doubles by
+/// the library's <see cref="NdArray.ConvertInto{T}(long, Span{T})"/>). NaNs are left out of min, max and mean (as
+/// numpy's <c>nanmin</c> / <c>nanmax</c> / <c>nanmean</c>); for complex arrays only the NaN count is given (an element
+/// counts when either part is NaN).
 /// </summary>
 internal sealed record ArrayStatistics(double? Min, double? Max, double? Mean, long NaNCount)
 {
+    /// <summary>Elements per window: 64 Ki doubles (512 KiB) keeps the buffer small and the loop cheap.</summary>
+    public const int Window = 1 << 16;
+
     public static ArrayStatistics Compute(NdArray array, Action<long>? progress = null)
     {
-        bool complex = array.DType.Kind == DTypeKind.Complex;
-        long components = ElementReader.ComponentCount(array);
+        if (array.DType.Kind == DTypeKind.Complex)
+        {
+            return new ArrayStatistics(null, null, null, ComplexNaNs(array, progress));
+        }
+
         double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
         long counted = 0, nan = 0;
-        int componentSize = complex ? array.DType.ItemSize / 2 : array.DType.ItemSize;
-        double[] buffer = ArrayPool<double>.Shared.Rent(ElementReader.Window);
+        double[] buffer = ArrayPool<double>.Shared.Rent(Window);
         try
         {
-            for (long start = 0; start < components; start += ElementReader.Window)
+            for (long start = 0; start < array.Length; start += Window)
             {
-                Span<double> window = buffer.AsSpan(0, (int)Math.Min(ElementReader.Window, components - start));
-                ElementReader.Read(array, start, window);
-                if (complex)
-                {
-                    for (int i = 0; i < window.Length; i += 2)
-                    {
-                        if (double.IsNaN(window[i]) || double.IsNaN(window[i + 1]))
-                        {
-                            nan++;
-                        }
-                    }
-                }
-                else if (TensorPrimitives.Sum<double>(window) is double windowSum && !double.IsNaN(windowSum))
+                Span<double> window = buffer.AsSpan(0, (int)Math.Min(Window, array.Length - start));
+                array.ConvertInto(start, window);
+                if (TensorPrimitives.Sum<double>(window) is double windowSum && !double.IsNaN(windowSum))
                 {
                     // No NaN in the window (a NaN sum can also come from +inf and -inf: the loop below sorts that out).
                     min = Math.Min(min, TensorPrimitives.Min<double>(window));
@@ -59,7 +57,7 @@ internal sealed record ArrayStatistics(double? Min, double? Max, double? Mean, l
                     }
                 }
 
-                progress?.Invoke(window.Length * (long)componentSize);
+                progress?.Invoke(window.Length * (long)array.DType.ItemSize);
             }
         }
         finally
@@ -67,8 +65,35 @@ internal sealed record ArrayStatistics(double? Min, double? Max, double? Mean, l
             ArrayPool<double>.Shared.Return(buffer);
         }
 
-        return complex || counted == 0
-            ? new ArrayStatistics(null, null, null, nan)
-            : new ArrayStatistics(min, max, sum / counted, nan);
+        return counted == 0 ? new ArrayStatistics(null, null, null, nan) : new ArrayStatistics(min, max, sum / counted, nan);
+    }
+
+    private static long ComplexNaNs(NdArray array, Action<long>? progress)
+    {
+        long nan = 0;
+        Complex[] buffer = ArrayPool<Complex>.Shared.Rent(Window);
+        try
+        {
+            for (long start = 0; start < array.Length; start += Window)
+            {
+                Span<Complex> window = buffer.AsSpan(0, (int)Math.Min(Window, array.Length - start));
+                array.ConvertInto(start, window);
+                foreach (Complex c in window)
+                {
+                    if (double.IsNaN(c.Real) || double.IsNaN(c.Imaginary))
+                    {
+                        nan++;
+                    }
+                }
+
+                progress?.Invoke(window.Length * (long)array.DType.ItemSize);
+            }
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(buffer);
+        }
+
+        return nan;
     }
 }

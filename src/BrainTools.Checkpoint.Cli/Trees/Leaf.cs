@@ -1,45 +1,48 @@
 namespace BrainTools.Checkpoint.Cli.Trees;
 
 /// <summary>
-/// One leaf of a tree as the tool sees it: a raw leaf, or a quantity (a map <c>{mantissa, scale, base, dim, factor}</c>)
-/// taken as one leaf whose value is its mantissa, or an empty map (which holds nothing but still is part of the tree).
+/// One leaf of a tree as the tool sees it: an array, a scalar or string, a quantity (a map
+/// <c>{mantissa, scale, base, dim, factor}</c>) taken as one leaf whose value is its mantissa, or an empty map
+/// (which holds nothing but still is part of the tree).
 /// </summary>
-/// <param name="Path">Keys joined by <c>/</c>.</param>
-/// <param name="Node">The raw node (for a quantity: the whole map).</param>
-/// <param name="Value">The value leaf (for a quantity: its mantissa); null for an empty map.</param>
+/// <param name="Path">Keys joined by <c>/</c>; <c>.</c> for the root.</param>
+/// <param name="Value">The value of a leaf that is not an array (for a quantity: a scalar mantissa); null for arrays and empty maps.</param>
 /// <param name="Quantity">The quantity as the library reads it (<see cref="Quantity.FromStateDict"/>), else null.</param>
-internal sealed record Leaf(string Path, StateNode Node, StateValue? Value, Quantity? Quantity)
+/// <param name="Array">The array of an array leaf (or an array mantissa), else null.</param>
+internal sealed record Leaf(string Path, StateValue? Value, Quantity? Quantity, LeafArray? Array)
 {
+    /// <summary>A leaf of a tree in memory.</summary>
+    public static Leaf Of(string path, StateValue value, Quantity? quantity = null) =>
+        value.Value is NdArray array ? new Leaf(path, null, quantity, new LeafArray(array)) : new Leaf(path, value, quantity, null);
+
+    /// <summary>An empty map.</summary>
+    public static Leaf EmptyMap(string path) => new(path, null, null, null);
+
     /// <summary>The unit of a quantity, else null.</summary>
     public Unit? Unit => Quantity?.Unit;
 
-    /// <summary>The array of the leaf (an ndarray leaf or an array mantissa), else null.</summary>
-    public NdArray? Array => Value?.Value as NdArray;
+    /// <summary>Whether this is an empty map.</summary>
+    public bool IsEmptyMap => Value is null && Array is null;
 
     /// <summary>A short type name: <c>ndarray</c>, <c>int</c>, <c>str</c>, <c>quantity</c>, <c>map</c> (empty) ...</summary>
-    public string TypeName => Unit is not null ? "quantity" : Value is null ? "map" : KindName(Value.Kind);
+    public string TypeName => Unit is not null ? "quantity" : Array is not null ? "ndarray" : Value is null ? "map" : KindName(Value.Kind);
 
     /// <summary>The numpy dtype of an array or numpy scalar, else the Python type.</summary>
-    public string DTypeName => Value?.Value switch
-    {
-        NdArray a => a.DType.Name,
-        NumpyScalar s => s.DType.Name,
-        null when Value is null => string.Empty,
-        _ => KindName(Value!.Kind),
-    };
+    public string DTypeName => Array is not null ? Array.DType.Name
+        : Value is null ? string.Empty
+        : Value.Value is NumpyScalar s ? s.DType.Name
+        : KindName(Value.Kind);
 
     /// <summary>The shape of an array, <c>()</c> for a scalar, empty for non-numbers.</summary>
-    public string ShapeText => Value?.Value switch
+    public string ShapeText => Array is not null ? Array.Shape.ToString() : Value?.Value switch
     {
-        NdArray a => a.Shape.ToString(),
         NumpyScalar or long or ulong or double or bool or System.Numerics.Complex => "()",
         _ => string.Empty,
     };
 
     /// <summary>Bytes of the payload: array elements, a scalar's size, a string's UTF-8 length.</summary>
-    public long ByteSize => Value?.Value switch
+    public long ByteSize => Array is not null ? Array.ByteLength : Value?.Value switch
     {
-        NdArray a => a.ByteLength,
         NumpyScalar s => s.DType.ItemSize,
         long or ulong or double => 8,
         bool => 1,
@@ -51,12 +54,7 @@ internal sealed record Leaf(string Path, StateNode Node, StateValue? Value, Quan
     };
 
     /// <summary>Number of parameters: elements of an array (a numpy scalar counts one).</summary>
-    public long Parameters => Value?.Value switch
-    {
-        NdArray a => a.Length,
-        NumpyScalar => 1,
-        _ => 0,
-    };
+    public long Parameters => Array is not null ? Array.Length : Value?.Value is NumpyScalar ? 1 : 0;
 
     public static string KindName(StateNodeKind kind) => kind switch
     {
@@ -76,7 +74,7 @@ internal sealed record Leaf(string Path, StateNode Node, StateValue? Value, Quan
     /// <summary>Describes the leaf's type for messages: <c>float32 (2, 2)</c>, <c>int</c>, <c>quantity float [ms]</c>.</summary>
     public string Describe()
     {
-        string core = Array is NdArray a ? $"{a.DType} {a.Shape}" : Value is null ? "empty map" : DTypeName;
+        string core = Array is not null ? $"{Array.DType} {Array.Shape}" : Value is null ? "empty map" : DTypeName;
         return Unit is null ? core : $"quantity {core} [{Unit}]";
     }
 }

@@ -1,6 +1,6 @@
 namespace BrainTools.Checkpoint.Cli.Trees;
 
-/// <summary>Flattens a tree into its leaves in tree order; quantities and empty maps count as one leaf each.</summary>
+/// <summary>Flattens a tree in memory into its leaves in tree order; quantities and empty maps count as one leaf each.</summary>
 internal static class TreeWalker
 {
     public static List<Leaf> Leaves(StateNode root)
@@ -10,17 +10,18 @@ internal static class TreeWalker
         return leaves;
     }
 
-    private static void Walk(StateNode node, string path, List<Leaf> leaves)
+    /// <summary>Adds the leaves of <paramref name="node"/>, found at <paramref name="path"/>, to <paramref name="leaves"/>.</summary>
+    public static void Walk(StateNode node, string path, List<Leaf> leaves)
     {
         if (node is StateMap map)
         {
             if (Quantity.TryFromStateDict(map, out Quantity? quantity))
             {
-                leaves.Add(new Leaf(path, node, (StateValue)map["mantissa"], quantity));
+                leaves.Add(Leaf.Of(path, (StateValue)map["mantissa"], quantity));
             }
             else if (map.Count == 0)
             {
-                leaves.Add(new Leaf(path, node, null, null));
+                leaves.Add(Leaf.EmptyMap(path));
             }
             else
             {
@@ -33,6 +34,6 @@ internal static class TreeWalker
             return;
         }
 
-        leaves.Add(new Leaf(path, node, (StateValue)node, null));
+        leaves.Add(Leaf.Of(path, (StateValue)node));
     }
 }

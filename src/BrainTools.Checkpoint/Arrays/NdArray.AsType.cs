@@ -104,6 +104,38 @@ public sealed partial class NdArray
         GC.KeepAlive(_storage);
     }
 
+    /// <summary>
+    /// Converts the elements <paramref name="start"/> to <paramref name="start"/> + <c>destination.Length</c> - 1 (in C
+    /// order) into <paramref name="destination"/>, with the rules of <see cref="AsType(DType, bool)"/>: a window of any
+    /// array of any dtype read as <c>double</c>s (or <c>long</c>s, or <see cref="System.Numerics.Complex"/>), without
+    /// a copy of the array. For arrays of any size: call it window by window.
+    /// </summary>
+    /// <typeparam name="T">An element type of <see cref="DType.All"/> (<c>double</c> is float64, <c>long</c> int64).</typeparam>
+    /// <param name="start">The first element (flat index).</param>
+    /// <param name="destination">Where the converted elements go; its length is how many are converted.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The window passes the end of the array.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not an element type.</exception>
+    public void ConvertInto<T>(long start, Span<T> destination)
+        where T : unmanaged
+    {
+        DType target = DType.Of<T>();
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        if (start > Length - destination.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(destination), $"Elements {start}..{start + destination.Length} pass the end of an array of {Length}.");
+        }
+
+        Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+        const int WindowElements = 1 << 20;
+        for (int done = 0; done < destination.Length; done += WindowElements)
+        {
+            int n = Math.Min(WindowElements, destination.Length - done);
+            ElementConverter.Convert(DType, GetBytes((start + done) * DType.ItemSize, n * DType.ItemSize), target, bytes.Slice(done * target.ItemSize, n * target.ItemSize));
+        }
+
+        GC.KeepAlive(_storage);
+    }
+
     /// <summary>The elements converted to <typeparamref name="T"/>'s dtype (<c>float</c> is float32): <c>AsType(DType.Of&lt;T&gt;())</c>.</summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not an element type.</exception>
     public NdArray AsType<T>(bool copy = true)

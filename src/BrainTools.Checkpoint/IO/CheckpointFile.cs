@@ -29,7 +29,7 @@ internal static class CheckpointFile
             storage = large ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
             try
             {
-                PositionalRead.Read(handle, 0, length, storage.GetSpan, parallel: large, path);
+                PositionalRead.Read(handle, 0, length, storage.GetSpan, parallel: large, path, progress: options.Progress);
             }
             catch
             {

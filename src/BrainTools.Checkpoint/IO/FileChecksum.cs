@@ -13,11 +13,27 @@ internal static class FileChecksum
     public static string Format(ulong hash) => Prefix + hash.ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>The checksum of a file, read in one pass.</summary>
-    public static string Compute(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="progress">Receives the bytes hashed, window by window.</param>
+    public static string Compute(string path, IProgress<long>? progress = null)
     {
         var hash = new XxHash3();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 20, FileOptions.SequentialScan);
-        hash.Append(stream);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.Append(buffer.AsSpan(0, read));
+                progress?.Report(read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         return Format(hash.GetCurrentHashAsUInt64());
     }
 }

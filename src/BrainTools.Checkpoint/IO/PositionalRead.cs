@@ -30,13 +30,14 @@ internal static class PositionalRead
     /// <param name="parallel">Whether to read with one thread per processor (for large ranges).</param>
     /// <param name="path">The file's path, for the error when it shrank.</param>
     /// <param name="treePath">The tree path of what is read, for that error too.</param>
+    /// <param name="progress">Receives the bytes of each block as it is read (from several threads when parallel).</param>
     /// <exception cref="InvalidCheckpointException">The file ended before the range did.</exception>
-    public static void Read(SafeFileHandle handle, long fileOffset, long count, Destination destination, bool parallel, string path, string? treePath = null) =>
-        ReadAll(handle, [new Request(fileOffset, count, destination, treePath)], parallel, path);
+    public static void Read(SafeFileHandle handle, long fileOffset, long count, Destination destination, bool parallel, string path, string? treePath = null, IProgress<long>? progress = null) =>
+        ReadAll(handle, [new Request(fileOffset, count, destination, treePath)], parallel, path, progress);
 
     /// <summary>Reads several ranges, cut into blocks that all threads share when <paramref name="parallel"/>.</summary>
     /// <exception cref="InvalidCheckpointException">The file ended before a range did.</exception>
-    public static void ReadAll(SafeFileHandle handle, IReadOnlyList<Request> requests, bool parallel, string path)
+    public static void ReadAll(SafeFileHandle handle, IReadOnlyList<Request> requests, bool parallel, string path, IProgress<long>? progress = null)
     {
         int threads = parallel ? Environment.ProcessorCount : 1;
         long total = 0;
@@ -59,7 +60,7 @@ internal static class PositionalRead
         {
             foreach ((Request request, long start, long count) in blocks)
             {
-                ReadBlock(handle, request, start, count, path);
+                ReadBlock(handle, request, start, count, path, progress);
             }
 
             return;
@@ -68,7 +69,7 @@ internal static class PositionalRead
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         try
         {
-            Parallel.For(0, blocks.Count, options, index => ReadBlock(handle, blocks[index].Request, blocks[index].Start, blocks[index].Count, path));
+            Parallel.For(0, blocks.Count, options, index => ReadBlock(handle, blocks[index].Request, blocks[index].Start, blocks[index].Count, path, progress));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -77,7 +78,7 @@ internal static class PositionalRead
         }
     }
 
-    private static void ReadBlock(SafeFileHandle handle, Request request, long start, long count, string path)
+    private static void ReadBlock(SafeFileHandle handle, Request request, long start, long count, string path, IProgress<long>? progress)
     {
         long offset = start;
         long end = start + count;
@@ -91,6 +92,8 @@ internal static class PositionalRead
 
             offset += read;
         }
+
+        progress?.Report(count);
     }
 
     /// <summary>One range to read.</summary>

@@ -57,7 +57,7 @@ public sealed partial class CheckpointReader : IDisposable
     /// in windows of 4 KiB) plus the array bytes of every read (as views or copies). Payloads nobody asked for are
     /// not counted: they are neither read nor touched.
     /// </summary>
-    internal long BytesTouched => Interlocked.Read(ref _bytesTouched);
+    public long BytesTouched => Interlocked.Read(ref _bytesTouched);
 
     /// <summary>The entry at <paramref name="path"/>.</summary>
     /// <param name="path">Keys joined by <c>/</c>: <c>layers/0/weight</c> or <c>./layers/0/weight</c>; <c>.</c> or empty for the root.</param>

@@ -28,7 +28,7 @@ internal sealed class CheckpointSaveTarget(
 
     public override void Write(PendingFile file, StateNode root, Action<NdArray>? arrayWritten)
     {
-        var hashing = new HashingStream(file.Stream);
+        var hashing = new HashingStream(ProgressStream.Wrap(file.Stream, options.Progress));
         new WireWriter(hashing, options, arrayWritten).Write(root);
         _info = new CheckpointInfo(
             request.File, request.Path, request.Step, request.Time, request.Metric, hashing.Written, FileChecksum.Format(hashing.Hash), libraryVersion, request.User);

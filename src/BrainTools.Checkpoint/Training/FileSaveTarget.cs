@@ -14,7 +14,7 @@ internal sealed class FileSaveTarget(string fullPath, bool overwrite, MsgpackOpt
     public override PendingFile Begin() => AtomicFile.Begin(fullPath, overwrite);
 
     public override void Write(PendingFile file, StateNode root, Action<NdArray>? arrayWritten) =>
-        new WireWriter(file.Stream, options, arrayWritten).Write(root);
+        new WireWriter(ProgressStream.Wrap(file.Stream, options.Progress), options, arrayWritten).Write(root);
 
     public override void Commit(PendingFile file) => AtomicFile.Commit(file, overwrite, options.Durable);
 }

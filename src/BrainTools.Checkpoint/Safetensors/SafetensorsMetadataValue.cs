@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace BrainTools.Checkpoint.Cli.Formats;
+namespace BrainTools.Checkpoint;
 
 /// <summary>
 /// The text form of a non-array leaf in safetensors' <c>__metadata__</c> (a string → string map): JSON literals, so
@@ -10,7 +10,7 @@ namespace BrainTools.Checkpoint.Cli.Formats;
 /// <c>Infinity</c>, <c>"relu"</c> (a JSON string), <c>{}</c> (an empty map). Text that is none of these, as other
 /// writers put there (<c>"format": "pt"</c>), loads as a string.
 /// </summary>
-internal static class MetadataValue
+internal static class SafetensorsMetadataValue
 {
     private static readonly JsonSerializerOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
