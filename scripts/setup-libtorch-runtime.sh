@@ -6,15 +6,18 @@
 #   1. downloads Debian 13 (trixie) libc6, libstdc++6 and libgcc-s1 from Debian's registry through a private apt
 #      configuration (its own sources list, lists and cache under the runtime folder) and `apt-get download`;
 #   2. unpacks them with `dpkg -x` into artifacts/libtorch-runtime/root;
-#   3. makes a private copy of the `dotnet` muxer whose ELF interpreter is trixie's ld-linux and whose DT_RPATH is
-#      trixie's library folder (`patchelf`, from the running distribution), beside symlinks to the real SDK folders.
-# Every process started by that dotnet (build nodes, test hosts through DOTNET_HOST_PATH, `dotnet run` of a
-# project without an app host) then uses glibc 2.41 and libstdc++ from GCC 14; other programs are untouched.
+#   3. makes a private copy of the `dotnet` host whose ELF interpreter is trixie's ld-linux and whose DT_RPATH is
+#      trixie's library folder (`patchelf`, from the running distribution), beside symlinks to the real dotnet folders.
+# Only processes started through that copy use glibc 2.41 and GCC 14's libstdc++; nothing else changes.
 #
 # Users of a current distribution (Debian 13, Ubuntu 24.04, Fedora 39 or later), Windows and macOS need none of this.
 #
-# Usage: scripts/setup-libtorch-runtime.sh          prints the dotnet to use (artifacts/libtorch-runtime/dotnet)
-#        then: artifacts/libtorch-runtime/dotnet test tests/BrainTools.Checkpoint.TorchSharp.Tests
+# Usage: dotnet=$(scripts/setup-libtorch-runtime.sh)      prints the dotnet host to run TorchSharp code with
+#   tests:   dotnet test tests/BrainTools.Checkpoint.TorchSharp.Tests      (nothing else to do: the script writes
+#            artifacts/libtorch-runtime/torchsharp.runsettings, which that project uses, so its test host starts
+#            through the copy; the build and the test runner stay on the system's dotnet)
+#   samples: dotnet build samples/TorchSharpQuickstart -c Release
+#            "$dotnet" samples/TorchSharpQuickstart/bin/Release/net10.0/TorchSharpQuickstart.dll
 # On a system whose libstdc++ already has GLIBCXX_3.4.32 it prints the system dotnet and changes nothing.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -55,6 +58,7 @@ apt_options=(
   -o "Dir::State::status=/dev/null"
   -o "APT::Architecture=amd64"
   -o "Debug::NoLocking=1"
+  -o "APT::Sandbox::User=root"
 )
 apt-get "${apt_options[@]}" update -qq > /dev/null
 (cd "$apt_dir/debs" && apt-get "${apt_options[@]}" download -qq libc6 libstdc++6 libgcc-s1 > /dev/null)
@@ -77,5 +81,13 @@ cp "$system_dotnet" "$runtime/dotnet"
 # DT_RPATH (not RUNPATH) so that it also applies to libraries loaded later by dlopen (coreclr, libtorch).
 patchelf --set-interpreter "$loader" --force-rpath --set-rpath "$libs" "$runtime/dotnet"
 "$runtime/dotnet" --version > /dev/null
+# The TorchSharp test project picks this up (RunSettingsFilePath), so its test host starts through the copy.
+cat > "$runtime/torchsharp.runsettings" <<SETTINGS
+<RunSettings>
+  <RunConfiguration>
+    <DotNetHostPath>$runtime/dotnet</DotNetHostPath>
+  </RunConfiguration>
+</RunSettings>
+SETTINGS
 echo "$system_dotnet" > "$runtime/.complete"
 echo "$runtime/dotnet"
