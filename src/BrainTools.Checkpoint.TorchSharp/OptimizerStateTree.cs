@@ -33,58 +33,9 @@ internal static class OptimizerStateTree
             var entry = new Dictionary<string, object?>();
             foreach (FieldInfo field in StateFields(dictionary.State[i]))
             {
-                if (field.GetValue(dictionary.State[i]) is { } value)
-                {
-                    entry[field.Name] = value;
-                }
-            }
-
-            states[Key(i)] = entry;
-        }
-
-        var groups = new Dictionary<string, object?>();
-        for (int g = 0; g < dictionary.Options.Count; g++)
-        {
-            var group = new Dictionary<string, object?>();
-            foreach (OptionMember member in OptionMembers(dictionary.Options[g]))
-            {
-                if (member.Get() is { } value)
-                {
-                    group[member.Name] = value;
-                }
-            }
-
-            group[ParamsKey] = dictionary.StateIndexRef[g].Select(index => (long)index).ToArray();
-            groups[Key(g)] = group;
-        }
-
-        return new Dictionary<string, object?> { [StateKey] = states, [GroupsKey] = groups };
-    }
-
-    /// <summary>
-    /// Restores <paramref name="state"/> into the optimizer: its tensors in place through the tensor converter,
-    /// tensors it does not have yet as new tensors on their parameter's device, and the scalar fields.
-    /// </summary>
-    public static void Restore(OptimizerHelper optimizer, StateNode state, Mismatch mismatch)
-    {
-        OptimizerHelper.StateDictionary dictionary = optimizer.state_dict();
-        List<Parameter> parameters = [.. optimizer.parameters()];
-        StateMap? savedStates = (state as StateMap)?.TryGetValue(StateKey, out StateNode? s) == true ? s as StateMap : null;
-
-        // The template: every tensor and scalar the optimizer has, and a null (accepting whatever was saved) for
-        // a tensor it does not have yet but the file holds.
-        var states = new Dictionary<string, object?>();
-        for (int i = 0; i < dictionary.State.Count; i++)
-        {
-            StateMap? saved = savedStates?.TryGetValue(Key(i), out StateNode? e) == true ? e as StateMap : null;
-            var entry = new Dictionary<string, object?>();
-            foreach (FieldInfo field in StateFields(dictionary.State[i]))
-            {
-                object? value = field.GetValue(dictionary.State[i]);
-                if (value is not null || saved?.ContainsKey(field.Name) == true)
-                {
-                    entry[field.Name] = value;
-                }
+                // A tensor not made yet is saved as None, so that a load into a fresh optimizer (which has none
+                // either) reads the tensor a later save holds there.
+                entry[field.Name] = field.GetValue(dictionary.State[i]);
             }
 
             states[Key(i)] = entry;
@@ -103,7 +54,21 @@ internal static class OptimizerStateTree
             groups[Key(g)] = group;
         }
 
-        var template = new Dictionary<string, object?> { [StateKey] = states, [GroupsKey] = groups };
+        return new Dictionary<string, object?> { [StateKey] = states, [GroupsKey] = groups };
+    }
+
+    /// <summary>
+    /// Restores <paramref name="state"/> into the optimizer: its tensors in place through the tensor converter,
+    /// tensors it does not have yet as new tensors on their parameter's device, and the scalar fields.
+    /// </summary>
+    public static void Restore(OptimizerHelper optimizer, StateNode state, Mismatch mismatch)
+    {
+        OptimizerHelper.StateDictionary dictionary = optimizer.state_dict();
+        List<Parameter> parameters = [.. optimizer.parameters()];
+
+        // The template is the tree a save would write: a null (a tensor not made yet, an unset option) accepts
+        // whatever the file holds there.
+        Dictionary<string, object?> template = ToTree(optimizer);
         var restored = Msgpack.FromStateDict(template, state, mismatch);
 
         var restoredStates = (Dictionary<string, object?>)restored[StateKey]!;

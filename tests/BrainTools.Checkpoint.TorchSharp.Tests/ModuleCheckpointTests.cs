@@ -123,4 +123,26 @@ public sealed class ModuleCheckpointTests
         Assert.Contains(report.Differences, difference => difference.Kind == CheckpointDifferenceKind.DType);
         Assert.True(report.IsExact);
     }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void LoadInto_HalfPrecisionParameters_StayBitExact(ScalarType type)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("half.msgpack");
+        var saved = TorchModels.Mlp(seed: 1).to(type);
+        TorchCheckpoint.Save(path, saved);
+        var restored = TorchModels.Mlp(seed: 2).to(type);
+
+        TorchCheckpoint.LoadInto(path, restored);
+
+        NdArray onDisk = (NdArray)Msgpack.Load(path)["fc1"]["weight"];
+        Assert.Equal(TorchDTypes.ToDType(type), onDisk.DType);
+        foreach ((string name, Tensor tensor) in saved.state_dict())
+        {
+            Assert.Equal(tensor.dtype, restored.state_dict()[name].dtype);
+            Assert.Equal(TorchModels.Bytes(tensor), TorchModels.Bytes(restored.state_dict()[name]));
+        }
+    }
 }
