@@ -43,28 +43,31 @@ public static class StateDictTree
     }
 
     /// <summary>The leaves of a nested tree (maps of <see cref="IDictionary{TKey, TValue}"/> or <see cref="StateMap"/>) under their dotted names, depth first.</summary>
-    public static IEnumerable<KeyValuePair<string, object?>> Flatten(object? tree)
+    public static IEnumerable<KeyValuePair<string, object?>> Flatten(object? tree) => Flatten(tree, '.');
+
+    /// <summary>As <see cref="Flatten(object?)"/>, with the keys joined by <paramref name="separator"/> (<c>/</c> for flax paths).</summary>
+    public static IEnumerable<KeyValuePair<string, object?>> Flatten(object? tree, char separator)
     {
         var leaves = new List<KeyValuePair<string, object?>>();
-        Walk(tree, "", leaves);
+        Walk(tree, "", separator, leaves);
         return leaves;
     }
 
-    private static void Walk(object? node, string prefix, List<KeyValuePair<string, object?>> leaves)
+    private static void Walk(object? node, string prefix, char separator, List<KeyValuePair<string, object?>> leaves)
     {
         switch (node)
         {
             case StateMap map:
                 foreach ((string key, StateNode child) in map)
                 {
-                    Walk(child, Join(prefix, key), leaves);
+                    Walk(child, prefix.Length == 0 ? key : prefix + separator + key, separator, leaves);
                 }
 
                 break;
             case IDictionary<string, object?> map:
                 foreach ((string key, object? child) in map)
                 {
-                    Walk(child, Join(prefix, key), leaves);
+                    Walk(child, prefix.Length == 0 ? key : prefix + separator + key, separator, leaves);
                 }
 
                 break;
@@ -73,6 +76,4 @@ public static class StateDictTree
                 break;
         }
     }
-
-    private static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
 }
