@@ -23,7 +23,8 @@ public sealed class JaxWeightMappingTests
         float[] actual = y.data<float>().ToArray();
         Assert.True(report.IsComplete);
         Assert.Equal(4, report.Placed.Count);
-        Assert.Equal(WeightLayout.FlaxKernel, report.Placed[0].Layout);
+        Assert.Equal(WeightLayout.Transpose, report.Placed[0].Layout);
+        Assert.Equal(WeightLayout.AsIs, report.Placed[1].Layout);
         Assert.Equal(new long[] { 5, 3 }, y.shape);
         for (int i = 0; i < expected.Length; i++)
         {

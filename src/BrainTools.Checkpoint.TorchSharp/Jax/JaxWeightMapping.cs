@@ -130,7 +130,7 @@ public sealed class JaxWeightMapping
             else
             {
                 filled[name] = source;
-                placed.Add((new PlacedWeight(source, name, rule.Layout), array, axes));
+                placed.Add((new PlacedWeight(source, name, rule.Layout.For(array.Rank)), array, axes));
             }
         }
 

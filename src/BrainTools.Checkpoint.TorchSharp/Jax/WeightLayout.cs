@@ -60,27 +60,26 @@ public sealed class WeightLayout
         return new WeightLayout($"permute ({string.Join(", ", axes)})", axes);
     }
 
+    /// <summary>The concrete layout for an array of <paramref name="rank"/> dimensions: <see cref="FlaxKernel"/> picks one, the others are themselves.</summary>
+    internal WeightLayout For(int rank) => Axes is not null ? this : rank switch
+    {
+        2 => Transpose,
+        3 => WioToOiw,
+        4 => HwioToOihw,
+        5 => DhwioToOidhw,
+        _ => AsIs,
+    };
+
     /// <summary>The permutation for an array of <paramref name="rank"/> dimensions, or null when this layout does not apply to it.</summary>
     internal int[]? AxesFor(int rank)
     {
-        if (Axes is null)
-        {
-            return rank switch
-            {
-                2 => [1, 0],
-                3 => [2, 1, 0],
-                4 => [3, 2, 0, 1],
-                5 => [4, 3, 0, 1, 2],
-                _ => [.. Enumerable.Range(0, rank)],
-            };
-        }
-
-        if (Axes.Count == 0)
+        IReadOnlyList<int> axes = For(rank).Axes!;
+        if (axes.Count == 0)
         {
             return [.. Enumerable.Range(0, rank)];
         }
 
-        return Axes.Count == rank ? [.. Axes] : null;
+        return axes.Count == rank ? [.. axes] : null;
     }
 
     /// <inheritdoc/>
