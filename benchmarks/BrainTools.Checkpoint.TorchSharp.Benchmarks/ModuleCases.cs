@@ -44,6 +44,9 @@ internal sealed partial class ModuleCases(nn.Module module, Tensor[] parameters,
 
     public void LoadOurs() => TorchCheckpoint.LoadInto(_ours, module);
 
+    /// <summary>The load without the report (no index pass for Reconcile).</summary>
+    public void LoadOursBare() => Msgpack.LoadInto(_ours, module);
+
     public void LoadTorchSharp() => module.load(_torch);
 
     public void ReadPlain()

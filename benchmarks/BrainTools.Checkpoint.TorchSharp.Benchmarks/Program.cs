@@ -24,7 +24,7 @@ try
     Console.WriteLine($"module: 8 x Linear(4096, 2048), {bytes / (1024.0 * 1024):F0} MiB float32; {runs} runs each, medians; files in {root}");
 
     var save = new Dictionary<string, List<double>> { ["ours"] = [], ["ours durable"] = [], ["module.save"] = [], ["plain write"] = [] };
-    var load = new Dictionary<string, List<double>> { ["ours"] = [], ["module.load"] = [], ["plain read"] = [] };
+    var load = new Dictionary<string, List<double>> { ["ours"] = [], ["ours no report"] = [], ["module.load"] = [], ["plain read"] = [] };
     cases.Prepare();
     for (int run = 0; run < runs; run++)
     {
@@ -33,6 +33,7 @@ try
         save["module.save"].Add(Measure(cases.SaveTorchSharp));
         save["plain write"].Add(Measure(cases.WritePlain));
         load["ours"].Add(Measure(cases.LoadOurs));
+        load["ours no report"].Add(Measure(cases.LoadOursBare));
         load["module.load"].Add(Measure(cases.LoadTorchSharp));
         load["plain read"].Add(Measure(cases.ReadPlain));
     }
@@ -69,7 +70,7 @@ static void Print(string what, Dictionary<string, List<double>> figures, long by
     {
         double median = Timing.Median(times);
         string ratio = name == "ours" ? "" : $"{median / ours:F2}x";
-        Console.WriteLine($"{name,-12} {median,7:F1} ms {times.Min(),7:F1} ms {times.Max(),7:F1} ms {bytes / (1024.0 * 1024 * 1024) / (median / 1000),8:F2} {ratio,11}");
+        Console.WriteLine($"{name,-14} {median,7:F1} ms {times.Min(),7:F1} ms {times.Max(),7:F1} ms {bytes / (1024.0 * 1024 * 1024) / (median / 1000),8:F2} {ratio,11}");
     }
 }
 
