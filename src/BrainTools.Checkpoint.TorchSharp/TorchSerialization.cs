@@ -29,7 +29,7 @@ public static class TorchSerialization
     private static readonly Lock Gate = new();
     private static bool s_registered;
 
-    /// <summary>Registers the handlers once; later calls do nothing. Thread-safe.</summary>
+    /// <summary>Registers the handlers once (replacing any handler registered earlier for these types); later calls do nothing. Thread-safe.</summary>
     public static void Register()
     {
         lock (Gate)
