@@ -52,12 +52,7 @@ public static class TorchCheckpoint
         TorchLoadReport report;
         using (CheckpointReader reader = Msgpack.Open(path, options))
         {
-            // The index only: the arrays of ReadTree are views of the file that Reconcile compares by dtype and shape.
-            StateNode file = reader.ReadTree();
-            report = TorchLoadReport.Create(
-                Msgpack.Reconcile(module, file),
-                module.state_dict().Keys,
-                [.. StateDictTree.Flatten(file).Select(leaf => leaf.Key)]);
+            report = TorchLoadReport.FromIndex(reader, module.state_dict());
         }
 
         Msgpack.LoadInto(path, module, mismatch, options: options);

@@ -107,6 +107,28 @@ public sealed class ModuleCheckpointTests
     }
 
     [Fact]
+    public void LoadInto_ShapeMismatchUnderWarn_ReportsTheShapeAndKeepsThatTensor()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("mlp.msgpack");
+        var saved = TorchModels.Mlp(seed: 1);
+        TorchCheckpoint.Save(path, saved);
+        manual_seed(5);
+        var wider = nn.Sequential(("fc1", nn.Linear(4, 8)), ("bn", nn.BatchNorm1d(8)), ("relu", nn.ReLU()), ("fc2", nn.Linear(8, 5)));
+        byte[] before = TorchModels.Bytes(wider.state_dict()["fc2.weight"]);
+
+        TorchLoadReport report = TorchCheckpoint.LoadInto(path, wider, Mismatch.Ignore);
+
+        CheckpointDifference shape = Assert.Single(report.Differences, difference => difference.Path == "./fc2/weight");
+        Assert.Equal(CheckpointDifferenceKind.Shape, shape.Kind);
+        Assert.Equal("(5, 8)", shape.Expected);
+        Assert.Equal("(3, 8)", shape.Actual);
+        Assert.Empty(report.MissingKeys);
+        Assert.Equal(before, TorchModels.Bytes(wider.state_dict()["fc2.weight"]));
+        Assert.Equal(TorchModels.Bytes(saved.state_dict()["fc1.weight"]), TorchModels.Bytes(wider.state_dict()["fc1.weight"]));
+    }
+
+    [Fact]
     public void LoadInto_Float64Checkpoint_ConvertsIntoFloat32Parameters()
     {
         using var dir = new TempDirectory();
