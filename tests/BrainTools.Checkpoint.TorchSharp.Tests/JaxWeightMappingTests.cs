@@ -94,6 +94,27 @@ public sealed class JaxWeightMappingTests
     }
 
     [Fact]
+    public void LoadInto_PartialUnderWarn_WarnsOnceListingTheRest()
+    {
+        var model = nn.Sequential(("fc1", nn.Linear(4, 16)), ("relu", nn.ReLU()), ("head", nn.Linear(16, 3)));
+        var warnings = new List<CheckpointWarning>();
+        void Collect(object? sender, CheckpointWarning warning) => warnings.Add(warning);
+        Msgpack.Warning += Collect;
+        try
+        {
+            new JaxWeightMapping().Layer("params/Dense_0", "fc1").LoadInto(Data("jax_mlp.msgpack"), model, Mismatch.Warn);
+        }
+        finally
+        {
+            Msgpack.Warning -= Collect;
+        }
+
+        CheckpointWarning only = Assert.Single(warnings);
+        Assert.Contains("params/Dense_1/kernel: no rule matches", only.Message, StringComparison.Ordinal);
+        Assert.Contains("head.weight", only.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Permute_NotAPermutation_Throws()
     {
         Assert.Throws<ArgumentException>(() => WeightLayout.Permute(0, 0, 1));

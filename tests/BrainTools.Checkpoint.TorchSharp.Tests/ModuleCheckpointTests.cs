@@ -129,6 +129,31 @@ public sealed class ModuleCheckpointTests
     }
 
     [Fact]
+    public void LoadInto_ChunkedArrays_ReadsTheChunksIntoTheParameters()
+    {
+        // A chunk size of 64 bytes stands in for braintools' 1 GiB: every weight is saved in flax's chunked form.
+        using var dir = new TempDirectory();
+        string path = dir.File("chunked.msgpack");
+        MsgpackOptions options = MsgpackOptions.Default with { MaxChunkSize = 64 };
+        var saved = TorchModels.Mlp(seed: 1);
+        TorchCheckpoint.Save(path, saved, options);
+        var restored = TorchModels.Mlp(seed: 2);
+
+        TorchLoadReport report = TorchCheckpoint.LoadInto(path, restored, options: options);
+
+        using (CheckpointReader reader = Msgpack.Open(path, options))
+        {
+            Assert.True(reader["fc1/weight"].IsChunked);
+        }
+
+        Assert.True(report.IsExact, string.Join("\n", report.Differences));
+        foreach ((string name, Tensor tensor) in saved.state_dict())
+        {
+            Assert.Equal(TorchModels.Bytes(tensor), TorchModels.Bytes(restored.state_dict()[name]));
+        }
+    }
+
+    [Fact]
     public void LoadInto_Float64Checkpoint_ConvertsIntoFloat32Parameters()
     {
         using var dir = new TempDirectory();
