@@ -73,6 +73,24 @@ public sealed class TensorArraysTests
     }
 
     [Fact]
+    public void AsNdArray_TensorPast2GiB_ViewsAllOfItWithoutACopy()
+    {
+        // Tensor.bytes stops at 2 GiB; the view must not. Uninitialised memory: only the pages written are touched.
+        const long Length = (1L << 31) + 64;
+        using Tensor tensor = empty([Length], ScalarType.Int8);
+        using Tensor tail = tensor.narrow(0, Length - 8, 8);
+        tail.copy_(arange(1, 9, dtype: ScalarType.Int8));
+        using Tensor head = tensor.narrow(0, 0, 4);
+        head.fill_(-3);
+
+        NdArray view = TensorArrays.AsNdArray(tensor);
+
+        Assert.Equal(Length, view.ByteLength);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, view.GetBytes(Length - 8, 8).ToArray());
+        Assert.Equal(new byte[] { 253, 253, 253, 253 }, view.GetBytes(0, 4).ToArray());
+    }
+
+    [Fact]
     public void AsNdArray_Transposed_Throws()
     {
         using Tensor tensor = zeros(2, 3);
