@@ -45,8 +45,14 @@ fi
 rm -rf "$runtime"
 apt_dir="$runtime/apt"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/etc/preferences.d" "$apt_dir/debs" "$runtime/root"
+# Debian's archive as this machine's apt already reaches it (the first non-security Debian entry of its sources).
+mirror="$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /debian/ && $i !~ /security/) { print $i; exit } }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+  mirror="$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\// && $i ~ /debian/ && $i !~ /security/) { print $i; exit } }' /etc/apt/sources.list || true)"
+fi
+[ -n "$mirror" ] || { echo "setup-libtorch-runtime: no Debian archive in this machine's apt sources" >&2; exit 1; }
 cat > "$apt_dir/etc/sources.list" <<SOURCES
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main
 SOURCES
 apt_options=(
   -o "Dir::Etc::SourceList=$apt_dir/etc/sources.list"
