@@ -13,7 +13,7 @@ internal sealed class DictionaryConverter(DictionaryAccess access) : StateDictCo
         var map = new StateMap(entries.Count);
         foreach (KeyValuePair<object, object?> entry in entries)
         {
-            string key = DictionaryKeys.Of(entry.Key);
+            string key = KeyOf(entry.Key, context);
             if (map.ContainsKey(key))
             {
                 var collisions = entries.GroupBy(e => DictionaryKeys.Of(e.Key), e => (object?)e.Key, StringComparer.Ordinal).Where(g => g.Count() > 1);
@@ -24,6 +24,19 @@ internal sealed class DictionaryConverter(DictionaryAccess access) : StateDictCo
         }
 
         return map;
+    }
+
+    // braintools' str(key) raising: "Dict contains unhashable keys: ...".
+    private static string KeyOf(object key, SaveContext context)
+    {
+        try
+        {
+            return DictionaryKeys.Of(key);
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException($"Dict contains unhashable keys: {e.Message} at path {context.Path}", null, context.Path.ToString(), e);
+        }
     }
 
     public override object? Restore(object target, StateNode state, Type declared, CheckpointRestoreContext context)
