@@ -20,8 +20,9 @@ internal static class MismatchMessages
 
     public static string Type(string expected, StateNode actual) => $"Type mismatch: expected {expected}, got {actual.Describe()}";
 
-    /// <summary>braintools' <c>Failed to reconstruct namedtuple StrictNT at path .: {error}</c>.</summary>
-    public static string Reconstruct(string typeName, TreePath path, Exception error) => $"Failed to reconstruct namedtuple {typeName} at path {path}: {error.Message}";
+    /// <summary>braintools' <c>Failed to reconstruct namedtuple StrictNT at path .: {error}. Ensure the namedtuple class definition is available.</c></summary>
+    public static string Reconstruct(string typeName, TreePath path, Exception error) =>
+        $"Failed to reconstruct namedtuple {typeName} at path {path}: {error.Message.TrimEnd('.')}. Ensure the namedtuple class definition is available.";
 
     /// <summary>braintools' <c>Dict keys do not have a unique string representation. Collisions: {'1': [1, '1']}</c>, then where.</summary>
     public static string Collisions(IEnumerable<IGrouping<string, object?>> collisions, TreePath path) =>

@@ -93,7 +93,7 @@ public class PythonParityTests
         var root = Assert.Throws<CheckpointException>(() => Msgpack.FromStateDict(new StrictNT(1, 2), state));
         var nested = Assert.Throws<CheckpointException>(() => Msgpack.FromStateDict(new Dictionary<string, object> { ["opt"] = new StrictNT(1, 2) }, new StateMap { { "opt", state } }));
 
-        Assert.StartsWith("Failed to reconstruct namedtuple StrictNT at path .: StrictNT does not accept a > 5", root.Message, StringComparison.Ordinal);
+        Assert.Equal("Failed to reconstruct namedtuple StrictNT at path .: StrictNT does not accept a > 5 (Parameter 'a'). Ensure the namedtuple class definition is available.", root.Message);
         Assert.IsType<ArgumentOutOfRangeException>(root.InnerException);
         Assert.Equal(".", root.TreePath);
         Assert.StartsWith("Failed to reconstruct namedtuple StrictNT at path ./opt: ", nested.Message, StringComparison.Ordinal);
