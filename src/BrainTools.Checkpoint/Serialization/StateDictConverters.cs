@@ -7,7 +7,7 @@ namespace BrainTools.Checkpoint.Serialization;
 
 /// <summary>
 /// The one converter of each .NET type, and the entry points that use them: <see cref="ToStateDict"/> (save),
-/// <see cref="Restore"/> (load into a template, with the sink that says where arrays go) and
+/// <see cref="Restore(object?, StateNode, Type, Mismatch, RestoreRun)"/> (load into a template, with the sink that says where arrays go) and
 /// <see cref="Reconcile"/> (the same restore as a dry run that collects differences).
 /// </summary>
 /// <remarks>
@@ -37,7 +37,17 @@ internal static class StateDictConverters
     public static object? Restore(object? target, StateNode state, Type declared, Mismatch mismatch, RestoreRun run) =>
         run.Root(mismatch).RestoreValue(target, state, declared);
 
-    /// <summary>A dry run of <see cref="Restore"/> under <see cref="Mismatch.Error"/>: what it would report, without throwing or changing anything.</summary>
+    /// <summary>
+    /// Restores <paramref name="state"/> into <paramref name="target"/> with new arrays, as <c>Msgpack.FromStateDict</c>
+    /// does: the entry point for layers above this one that must not call the facade (the checkpoint manager).
+    /// </summary>
+    public static T Restore<T>(T target, StateNode state, Mismatch mismatch, MsgpackOptions? options, string? filePath)
+    {
+        CheckpointRestoreContext.Validate(mismatch);
+        return (T)Restore(target, state, typeof(T), mismatch, new RestoreRun(options, filePath, NewArraySink.Instance))!;
+    }
+
+    /// <summary>A dry run of <see cref="Restore(object?, StateNode, Type, Mismatch, RestoreRun)"/> under <see cref="Mismatch.Error"/>: what it would report, without throwing or changing anything.</summary>
     public static ReconcileLog Reconcile(object? target, StateNode state, Type declared)
     {
         var log = new ReconcileLog();
