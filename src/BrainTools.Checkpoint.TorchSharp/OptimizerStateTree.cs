@@ -61,7 +61,7 @@ internal static class OptimizerStateTree
     /// Restores <paramref name="state"/> into the optimizer: its tensors in place through the tensor converter,
     /// tensors it does not have yet as new tensors on their parameter's device, and the scalar fields.
     /// </summary>
-    public static void Restore(OptimizerHelper optimizer, StateNode state, Mismatch mismatch)
+    public static void Restore(OptimizerHelper optimizer, StateNode state, CheckpointRestoreContext context)
     {
         OptimizerHelper.StateDictionary dictionary = optimizer.state_dict();
         List<Parameter> parameters = [.. optimizer.parameters()];
@@ -69,7 +69,7 @@ internal static class OptimizerStateTree
         // The template is the tree a save would write: a null (a tensor not made yet, an unset option) accepts
         // whatever the file holds there.
         Dictionary<string, object?> template = ToTree(optimizer);
-        var restored = Msgpack.FromStateDict(template, state, mismatch);
+        var restored = context.Restore(template, state);
 
         var restoredStates = (Dictionary<string, object?>)restored[StateKey]!;
         for (int i = 0; i < dictionary.State.Count; i++)

@@ -18,8 +18,9 @@ namespace BrainTools.Checkpoint.TorchSharp;
 /// </summary>
 /// <remarks>
 /// This file is the whole contact between TorchSharp and the library's serialization: registrations through
-/// <see cref="Msgpack.RegisterSerialization{T}"/>, whose restore handlers join the running restore through
-/// <see cref="Msgpack.FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/>.
+/// <c>Msgpack.RegisterSerialization</c>, whose restore handlers continue the running restore through the
+/// <see cref="CheckpointRestoreContext"/> they are handed (its path, policy and, under <see cref="Msgpack.LoadInto{T}"/>,
+/// its in-place array sink).
 /// Restoring is atomic for contiguous CPU tensors under <see cref="Msgpack.LoadInto{T}"/> (every check passes
 /// before any memory changes); non-contiguous and device tensors, new optimizer tensors and optimizer scalars
 /// are set while the tree is walked.
@@ -49,7 +50,7 @@ public static class TorchSerialization
     /// <summary>The module's state_dict nested by its dotted names, with the tensors as leaves.</summary>
     internal static Dictionary<string, object?> ModuleTree(nn.Module module) => StateDictTree.Nest(module.state_dict());
 
-    private static Tensor RestoreTensor(Tensor tensor, StateNode state, Mismatch mismatch)
+    private static Tensor RestoreTensor(Tensor tensor, StateNode state, CheckpointRestoreContext context)
     {
         // A writable view takes the loaded values in place (a load in place reads the file into it after every
         // check has passed). A tensor that cannot be viewed gets a read-only stand-in of its dtype and shape (an
@@ -57,7 +58,7 @@ public static class TorchSerialization
         // loaded array, which is copied in now.
         using Tensor? standIn = TensorArrays.IsViewable(tensor) ? null : empty(tensor.shape, tensor.dtype);
         NdArray template = standIn is null ? TensorArrays.View(tensor, writable: true) : TensorArrays.View(standIn, writable: false);
-        NdArray restored = Msgpack.FromStateDict(template, state, mismatch);
+        NdArray restored = context.Restore(template, state);
         if (!ReferenceEquals(restored, template))
         {
             TensorArrays.CopyInto(restored, tensor);
@@ -66,15 +67,15 @@ public static class TorchSerialization
         return tensor;
     }
 
-    private static nn.Module RestoreModule(nn.Module module, StateNode state, Mismatch mismatch)
+    private static nn.Module RestoreModule(nn.Module module, StateNode state, CheckpointRestoreContext context)
     {
-        Msgpack.FromStateDict(ModuleTree(module), state, mismatch);
+        context.Restore(ModuleTree(module), state);
         return module;
     }
 
-    private static OptimizerHelper RestoreOptimizer(OptimizerHelper optimizer, StateNode state, Mismatch mismatch)
+    private static OptimizerHelper RestoreOptimizer(OptimizerHelper optimizer, StateNode state, CheckpointRestoreContext context)
     {
-        OptimizerStateTree.Restore(optimizer, state, mismatch);
+        OptimizerStateTree.Restore(optimizer, state, context);
         return optimizer;
     }
 }

@@ -1,4 +1,4 @@
-using BrainTools.Checkpoint.Serialization;
+using BrainTools.Checkpoint.Lazy;
 
 namespace BrainTools.Checkpoint;
 
@@ -48,18 +48,6 @@ public static partial class Msgpack
             (options.Log ?? Console.Out).WriteLine($"Loading checkpoint from {path}");
         }
 
-        using CheckpointReader reader = CheckpointReader.Open(path, options);
-        StateNode state = reader.ReadMatching(target, handOut: false);
-        using RestoreContext.Scope scope = RestoreContext.EnterInPlace(options, path);
-        T result = (T)StateDictRestorer.Restore(target, state, typeof(T), mismatch)!;
-
-        // Only now, with every check passed, do the template's arrays change: all at once, reads shared by all cores.
-        reader.CopyAllInto(scope.Context.PendingCopies);
-        foreach (Action fill in scope.Context.PendingFills)
-        {
-            fill();
-        }
-
-        return result;
+        return InPlaceLoad.Run(path, target, mismatch, options);
     }
 }

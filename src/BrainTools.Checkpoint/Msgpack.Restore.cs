@@ -65,7 +65,7 @@ public static partial class Msgpack
     /// integers wrap, floats truncate toward zero).</item>
     /// <item>Scalars become the template's .NET type when the value fits (a Python int into a <c>byte</c> only when in
     /// range; a float never into an integer). <see cref="State"/>s are restored in place; registered types through their
-    /// handler (<see cref="RegisterSerialization{T}(Func{T, object?}, Func{T, StateNode, Mismatch, T}, bool)"/>).</item>
+    /// handler (<see cref="RegisterSerialization{T}(Func{T, object?}, Func{T, StateNode, CheckpointRestoreContext, T}, bool)"/>).</item>
     /// <item>A null template value keeps the raw state when declared as <see cref="object"/>, or is converted to its declared leaf or array type.</item>
     /// </list>
     /// Under <see cref="Mismatch.Warn"/> and <see cref="Mismatch.Ignore"/>, the template's own value is kept wherever the
@@ -74,7 +74,7 @@ public static partial class Msgpack
     /// <param name="target">The template; a raw <see cref="StateNode"/> tree works too (its arrays are shape-checked).</param>
     /// <param name="state">The state dict, as <see cref="Load(string, bool, MsgpackOptions?)"/> returns it.</param>
     /// <param name="mismatch">What to do where the state does not fit the template.</param>
-    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored inside a running restore, whose options apply.</param>
+    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored when the call joins a running restore (see remarks of <see cref="FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/>), whose options apply.</param>
     /// <returns>The restored structure.</returns>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
@@ -86,7 +86,11 @@ public static partial class Msgpack
     }
 
     /// <summary>Restores a state dict into a template of type <typeparamref name="T"/>; see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>.</summary>
-    /// <remarks>Inside a registered handler, nested calls join the running restore: paths in messages continue from the handler's node, and warnings go where that restore's go.</remarks>
+    /// <remarks>
+    /// Inside a handler of the older signature, a call on the node it was handed (or a direct child of it) joins the
+    /// running restore: paths continue from the handler's node, and warnings go where that restore's go. With the
+    /// context signature, call <see cref="FromStateDict{T}(T, StateNode, CheckpointRestoreContext)"/> instead.
+    /// </remarks>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
     public static T FromStateDict<T>(T target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
@@ -100,7 +104,39 @@ public static partial class Msgpack
     /// Restores the child <paramref name="key"/> of <paramref name="state"/> into <paramref name="target"/>, with
     /// the key on the path (braintools' <c>msgpack_from_state_dict(x, sd[key], name=key)</c>): for registered
     /// handlers that restore their parts, so messages read <c>./my_layer/weights</c>. A missing key is a mismatch
-    /// (the dict message) and keeps <paramref name="target"/>.
+    /// (the dict message) and keeps <paramref name="target"/>. The same as <see cref="CheckpointRestoreContext.Restore{T}(T, StateNode, string)"/>.
+    /// </summary>
+    /// <param name="target">The part's template.</param>
+    /// <param name="state">The node the handler was handed.</param>
+    /// <param name="key">The part's key in <paramref name="state"/>.</param>
+    /// <param name="context">The context the handler was handed (a handler's third parameter): the restore joined.</param>
+    /// <example><c>layer.Weights = Msgpack.FromStateDict(layer.Weights, state, "weights", context);</c></example>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the child is missing or does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T FromStateDict<T>(T target, StateNode state, string key, CheckpointRestoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Restore(target, state, key);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="state"/> (a part of the node a handler was handed) into <paramref name="target"/>
+    /// at the handler's place in the running restore; the same as <see cref="CheckpointRestoreContext.Restore{T}(T, StateNode)"/>.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T FromStateDict<T>(T target, StateNode state, CheckpointRestoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Restore(target, state);
+    }
+
+    /// <summary>
+    /// Restores the child <paramref name="key"/> of <paramref name="state"/>, for handlers registered with the older
+    /// signature (<c>Func&lt;T, StateNode, Mismatch, T&gt;</c>), which get no context: when <paramref name="state"/> is the
+    /// node such a handler was handed, the call joins that handler's restore (its path, options and file), even after
+    /// an <c>await</c>; otherwise it starts a restore of its own at the root. Prefer the overload taking the
+    /// <see cref="CheckpointRestoreContext"/>, which needs no such link.
     /// </summary>
     /// <example><c>layer.Weights = Msgpack.FromStateDict(layer.Weights, state, "weights", mismatch);</c></example>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the child is missing or does not fit.</exception>
@@ -109,36 +145,39 @@ public static partial class Msgpack
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(key);
-        ValidateMismatch(mismatch);
-        using RestoreContext.Scope scope = RestoreContext.Enter(null, null);
-        if (state is not StateMap map || !map.TryGetValue(key, out StateNode? child))
-        {
-            RestoreContext.Report(MismatchMessages.DictKeys([key]), mismatch);
-            return target;
-        }
-
-        return (T)StateDictRestorer.RestoreChild(target, child, typeof(T), key, mismatch)!;
+        CheckpointRestoreContext.Validate(mismatch);
+        return Joined(state, mismatch, null, null).Restore(target, state, key);
     }
 
     /// <summary>
-    /// The path being restored on this thread, as braintools' <c>current_path()</c>: <c>.</c>, <c>./a</c>,
-    /// <c>./a/b</c>. For the messages of registered handlers; <c>.</c> outside a restore.
+    /// Applies the policy of <paramref name="context"/> to a mismatch, for registered handlers (braintools'
+    /// <c>_handle_mismatch</c>); the same as <see cref="CheckpointRestoreContext.ReportMismatch(string)"/>.
     /// </summary>
-    public static string CurrentPath => RestoreContext.Current?.Path ?? ".";
+    /// <param name="message">The message without its place: <c> at path {context.Path}</c> is added.</param>
+    /// <param name="context">The context the handler was handed.</param>
+    /// <example><c>Msgpack.ReportMismatch($"Unit mismatch: expected {expected}, got {actual}", context);</c></example>
+    /// <exception cref="CheckpointMismatchException">The policy is <see cref="Mismatch.Error"/>.</exception>
+    public static void ReportMismatch(string message, CheckpointRestoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ReportMismatch(message);
+    }
 
     /// <summary>
-    /// Applies a mismatch policy, for registered handlers (braintools' <c>_handle_mismatch</c>): throws a
-    /// <see cref="CheckpointMismatchException"/>, raises a <see cref="CheckpointWarning"/> (through the running
-    /// restore's <see cref="MsgpackOptions.OnWarning"/>, else <see cref="Warning"/>) or does nothing.
+    /// Applies a mismatch policy outside a restore's context: throws a <see cref="CheckpointMismatchException"/>,
+    /// raises a <see cref="CheckpointWarning"/> (through <see cref="Warning"/>) or does nothing, with the path
+    /// <c>.</c>. A handler should pass the context it was handed instead (<see cref="ReportMismatch(string, CheckpointRestoreContext)"/>),
+    /// so the message names its place; a handler written as <c>(target, state, mismatch) =&gt; ...</c> with an inferred
+    /// third parameter already does.
     /// </summary>
-    /// <param name="message">The message without its place: <c> at path {CurrentPath}</c> is added.</param>
-    /// <param name="mismatch">The policy the handler was given.</param>
-    /// <example><c>Msgpack.ReportMismatch($"Unit mismatch: expected {expected}, got {actual}", mismatch);</c></example>
+    /// <param name="message">The message without its place: <c> at path .</c> is added.</param>
+    /// <param name="mismatch">The policy.</param>
     /// <exception cref="CheckpointMismatchException"><paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
     public static void ReportMismatch(string message, Mismatch mismatch)
     {
         ArgumentNullException.ThrowIfNull(message);
-        RestoreContext.Report(message, mismatch);
+        CheckpointRestoreContext.Validate(mismatch);
+        new RestoreRun(null, null, NewArraySink.Instance).Root(mismatch).ReportMismatch(message);
     }
 
     /// <summary>Parses braintools' policy names: <c>"error"</c>, <c>"warn"</c>, <c>"ignore"</c>.</summary>
@@ -148,23 +187,16 @@ public static partial class Msgpack
         "error" => Mismatch.Error,
         "warn" => Mismatch.Warn,
         "ignore" => Mismatch.Ignore,
-        _ => throw InvalidMismatch(mode),
+        _ => throw MismatchMessages.Invalid(mode),
     };
 
-    internal static ArgumentException InvalidMismatch(string? mode) =>
-        new($"Invalid mismatch mode: '{mode}'. Must be one of 'error', 'warn', or 'ignore'.");
+    private static void ValidateMismatch(Mismatch mismatch) => CheckpointRestoreContext.Validate(mismatch);
 
-    private static void ValidateMismatch(Mismatch mismatch)
-    {
-        if (!Enum.IsDefined(mismatch))
-        {
-            throw InvalidMismatch(((int)mismatch).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
+    // A node an older-signature handler was handed joins its restore; anything else starts a restore of its own.
+    private static CheckpointRestoreContext Joined(StateNode state, Mismatch mismatch, MsgpackOptions? options, string? filePath) =>
+        CheckpointRestoreContext.ForHandedNode(state)?.WithMismatch(mismatch)
+        ?? new RestoreRun(options, filePath, NewArraySink.Instance).Root(mismatch);
 
-    private static object? Restore(object? target, StateNode state, Type declared, Mismatch mismatch, MsgpackOptions? options, string? filePath)
-    {
-        using RestoreContext.Scope scope = RestoreContext.Enter(options, filePath);
-        return StateDictRestorer.Restore(target, state, declared, mismatch);
-    }
+    private static object? Restore(object? target, StateNode state, Type declared, Mismatch mismatch, MsgpackOptions? options, string? filePath) =>
+        Joined(state, mismatch, options, filePath).RestoreValue(target, state, declared);
 }

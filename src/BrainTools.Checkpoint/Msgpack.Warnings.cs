@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace BrainTools.Checkpoint;
 
 public static partial class Msgpack
@@ -10,15 +8,6 @@ public static partial class Msgpack
     /// Python prints them. Handlers may run on a background thread (async saves).
     /// </summary>
     public static event EventHandler<CheckpointWarning>? Warning;
-
-    /// <summary>
-    /// The composition root's wiring, run when the assembly loads, before any layer can warn: the process-wide
-    /// warnings go to <see cref="Warning"/>.
-    /// </summary>
-#pragma warning disable CA2255 // A library's module initializer is the point here: every entry point, not only the facade, must see the wiring.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void Compose() => WarningSink.SetFallback(RaiseWarning);
 
     /// <summary>Delivers a warning to the call's handler, else to <see cref="Warning"/>, else to standard error.</summary>
     internal static void Warn(CheckpointWarning warning, MsgpackOptions? options) => WarningSink.Deliver(warning, options);

@@ -135,5 +135,5 @@ public static partial class Msgpack
     /// writes. Arrays are shared with <paramref name="value"/>, not copied.
     /// </summary>
     /// <exception cref="CheckpointException">A value has no state-dict form; the message names its path.</exception>
-    public static StateNode ToStateDict(object? value) => StateDictConverter.ToStateDict(value);
+    public static StateNode ToStateDict(object? value) => StateDictConverters.ToStateDict(value);
 }

@@ -1,3 +1,4 @@
+using BrainTools.Checkpoint.Serialization;
 using BrainTools.Checkpoint.Format;
 using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Lazy;
@@ -152,7 +153,7 @@ public sealed partial class CheckpointReader : IDisposable
     /// <summary>As <see cref="ReadMatching(object?)"/>; with <paramref name="handOut"/> false, for views that <see cref="CopyInto(NdArray, NdArray, string)"/> will read from the file (no read-ahead advice, bytes counted when copied).</summary>
     internal StateNode ReadMatching(object? template, bool handOut)
     {
-        StateNode shape = template as StateNode ?? Msgpack.ToStateDict(template);
+        StateNode shape = StateDictConverters.ToStateDict(template);
         return Match(Root, shape, handOut);
     }
 

@@ -120,7 +120,7 @@ public sealed class StateCollection : IReadOnlyDictionary<string, State>
             case IDictionary dictionary:
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    path.Add(StateDictConverter.KeyString(entry.Key));
+                    path.Add(DictionaryKeys.Of(entry.Key));
                     Visit(entry.Value, path, seenStates, seenModules, filter);
                     path.RemoveAt(path.Count - 1);
                 }

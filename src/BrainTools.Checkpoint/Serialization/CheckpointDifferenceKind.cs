@@ -20,4 +20,7 @@ public enum CheckpointDifferenceKind
 
     /// <summary>Values of different kinds: a map where the target has a leaf, a string where it has a number, ...</summary>
     Type,
+
+    /// <summary>A registered handler reported a mismatch of its own (<see cref="CheckpointRestoreContext.ReportMismatch(string)"/>); <see cref="CheckpointDifference.Expected"/> holds its message.</summary>
+    Other,
 }

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace BrainTools.Checkpoint.Serialization;
@@ -31,11 +30,8 @@ internal sealed class DictionaryAccess
 
     public Type ValueType { get; }
 
-    public static bool TryCreate(object target, [NotNullWhen(true)] out DictionaryAccess? access)
-    {
-        access = Cache.GetOrAdd(target.GetType(), Create);
-        return access is not null;
-    }
+    /// <summary>How to read and rebuild dictionaries of <paramref name="type"/>; null when it is not a dictionary.</summary>
+    public static DictionaryAccess? For(Type type) => Cache.GetOrAdd(type, Create);
 
     public List<KeyValuePair<object, object?>> Entries(object target)
     {
@@ -61,13 +57,13 @@ internal sealed class DictionaryAccess
 
     /// <summary>A new dictionary of the target's type with <paramref name="entries"/>, or a <c>Dictionary&lt;K, V&gt;</c> when the type cannot be made and that fits <paramref name="declared"/>.</summary>
     /// <exception cref="CheckpointException">Neither can be made.</exception>
-    public object Build(object target, List<KeyValuePair<object, object?>> entries, Type declared)
+    public object Build(object target, List<KeyValuePair<object, object?>> entries, Type declared, TreePath path)
     {
         object result = CreateLike(target)
             ?? Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(KeyType, ValueType))!;
         if (!declared.IsInstanceOfType(result))
         {
-            throw new CheckpointException($"Cannot restore a {ScalarConversion.TypeName(_type)}: it cannot be created (no parameterless constructor).", null, Msgpack.CurrentPath);
+            throw new CheckpointException($"Cannot restore a {TypeNames.Of(_type)} at path {path}: it cannot be created (no parameterless constructor).", null, path.ToString());
         }
 
         foreach (KeyValuePair<object, object?> entry in entries)

@@ -40,6 +40,11 @@ internal sealed class ObjectShape
         && !type.IsPointer
         && !type.IsPrimitive;
 
+    /// <summary>Whether <paramref name="type"/> is a C# record (class or struct): saved as a map even without members, as a field-less namedtuple is.</summary>
+    public static bool IsRecord(Type type) =>
+        type.GetMethod("PrintMembers", BindingFlags.NonPublic | BindingFlags.Instance, [typeof(System.Text.StringBuilder)]) is { } print
+        && print.IsDefined(typeof(CompilerGeneratedAttribute));
+
     /// <summary>A member name in snake_case, as <see cref="JsonNamingPolicy.SnakeCaseLower"/> writes it (<c>RunningMean</c> is <c>running_mean</c>).</summary>
     public static string KeyOf(MemberInfo member) =>
         member.GetCustomAttribute<CheckpointNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);

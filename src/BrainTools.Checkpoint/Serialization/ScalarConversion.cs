@@ -90,23 +90,6 @@ internal static class ScalarConversion
         return result is not null;
     }
 
-    /// <summary>The .NET name of a type for messages: <c>Int32</c>, <c>Dictionary&lt;String, Object&gt;</c>.</summary>
-    public static string TypeName(Type type)
-    {
-        if (Nullable.GetUnderlyingType(type) is { } inner)
-        {
-            return TypeName(inner) + "?";
-        }
-
-        if (!type.IsGenericType)
-        {
-            return type.Name;
-        }
-
-        string name = type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)];
-        return $"{name}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>";
-    }
-
     private static object Unwrap(NumpyScalar scalar) => scalar.DType.Kind switch
     {
         DTypeKind.Bool => scalar.GetValue<bool>(),

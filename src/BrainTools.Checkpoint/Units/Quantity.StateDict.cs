@@ -155,7 +155,8 @@ public sealed partial class Quantity
         return Dimension.TryFromArray(array, out Dimension? dimension, out string? error) ? dimension : throw Invalid(error, path);
     }
 
-    private static string Child(string path, string key) => path == "." ? "./" + key : path + "/" + key;
+    // The one path rule (TreePath): the key below the path as braintools prints it.
+    private static string Child(string path, string key) => TreePath.Parse(path).Child(key).ToString();
 
     private static InvalidCheckpointException Invalid(string reason, string path) => new(reason, treePath: path);
 }

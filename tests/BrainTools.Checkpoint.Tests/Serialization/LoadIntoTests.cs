@@ -222,8 +222,10 @@ public class LoadIntoTests
     }
 
     // The tree's structure with new zero arrays of the same dtypes and shapes, and the other leaves as they are.
+    // A template as a model gives it: arrays of the right shape, units kept (a quantity's dim is its unit, not data).
     private static StateNode Blank(StateNode node) => node switch
     {
+        StateMap map when Quantity.TryFromStateDict(map, out _) => map.Aggregate(new StateMap(map.Count), (blank, item) => blank.Set(item.Key, item.Key == "mantissa" ? Blank(item.Value) : item.Value)),
         StateMap map => map.Aggregate(new StateMap(map.Count), (blank, item) => blank.Set(item.Key, Blank(item.Value))),
         StateValue { Value: NdArray array } => new StateValue(NdArray.Zeros(array.DType, array.Shape)),
         _ => node,

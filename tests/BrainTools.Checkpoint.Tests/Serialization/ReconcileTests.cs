@@ -56,7 +56,7 @@ public class ReconcileTests
     }
 
     [Fact]
-    public void Reconcile_QuantityMaps_ReportsUnitsByName()
+    public void Reconcile_RawQuantityMaps_ReportsUnitsByName()
     {
         static Dictionary<string, object> Quantity(long scale, long[] dim) => new()
         {
@@ -66,7 +66,8 @@ public class ReconcileTests
             ["dim"] = dim,
             ["factor"] = 1.0,
         };
-        var target = new Dictionary<string, object> { ["q"] = Quantity(-3, [0, 0, 1, 0, 0, 0, 0]) };
+        // Raw trees, as `ckpt check` compares two files: their quantity maps are compared by unit, as the restore into a raw tree does.
+        StateNode target = Tree(new Dictionary<string, object> { ["q"] = Quantity(-3, [0, 0, 1, 0, 0, 0, 0]) });
         StateNode state = Tree(new Dictionary<string, object> { ["q"] = Quantity(0, [0, 0, 1, 0, 0, 0, 0]) });
         StateNode volts = Tree(new Dictionary<string, object> { ["q"] = Quantity(-3, [2, 1, -3, -1, 0, 0, 0]) });
 

@@ -183,7 +183,7 @@ public class RegistryTests
     }
 
     [Fact]
-    public void ReportMismatch_InHandler_UsesPolicyAndCurrentPath()
+    public void ReportMismatch_InHandler_UsesPolicyAndPathOfItsContext()
     {
         using IDisposable registration = Msgpack.RegisterSerializationScoped<Opaque>(
             o => o.Read(),
