@@ -170,13 +170,15 @@ public sealed partial class CheckpointReader : IDisposable
             }
 
             _disposed = true;
-            _handle.Dispose();
             if (_viewsHandedOut)
             {
+                // A chunked array handed out unjoined (LoadInto's) may still be joined, by reads of this handle: it
+                // is closed by its finalizer once nothing refers to this reader.
                 return;
             }
         }
 
+        _handle.Dispose();
         _file.Dispose();
     }
 
@@ -191,9 +193,8 @@ public sealed partial class CheckpointReader : IDisposable
             file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
 
             // Headers come in by small reads; the mapping is touched only where arrays are read.
-            var reader = new WireIndexReader(handle, file, options);
-            CheckpointEntry root = reader.ReadRoot();
-            return new CheckpointReader(path, handle, file, root, reader.BytesRead);
+            WireEntry root = WireReader.ReadIndex(handle, file, options, out long bytesRead);
+            return new CheckpointReader(path, handle, file, new CheckpointEntry(root, null), bytesRead);
         }
         catch (InvalidCheckpointException e)
         {
@@ -278,7 +279,7 @@ public sealed partial class CheckpointReader : IDisposable
                 return map;
             default:
                 // Scalars, strings and small ext values were decoded by the index pass; bytes get a copy of their own.
-                var leaf = (StateValue)entry.Node!;
+                StateValue leaf = entry.Node!;
                 return leaf.Value is byte[] bytes ? new StateValue(bytes.ToArray()) : leaf;
         }
     }
@@ -320,7 +321,7 @@ public sealed partial class CheckpointReader : IDisposable
                 _viewsHandedOut = true;
             }
 
-            return new NdArray(entry.DType!, shape, new DeferredJoinStorage(entry, () => Join(chunks, 0, count)), 0);
+            return new NdArray(entry.DType!, shape, new DeferredJoinStorage(entry, () => Join(chunks, 0, count, entry.Path)), 0);
         }
 
         lock (_gate)
@@ -328,53 +329,50 @@ public sealed partial class CheckpointReader : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
-        return new NdArray(entry.DType!, shape, Join(chunks, start, count), 0);
+        return new NdArray(entry.DType!, shape, Join(chunks, start, count, entry.Path), 0);
     }
 
-    // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own.
-    private ArrayStorage Join(NdArray[] chunks, long start, long count)
+    // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own by positional
+    // reads of the file, not through the mapping: the docs promise a copy, and a file truncated meanwhile is then an
+    // InvalidCheckpointException, not a SIGBUS.
+    private ArrayStorage Join(NdArray[] chunks, long start, long count, string treePath)
     {
-
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
-        _file.Acquire();
+        var reads = new List<PositionalRead.Request>(chunks.Length);
+        long partStart = 0;
+        long written = 0;
+        foreach (NdArray part in chunks)
+        {
+            long partEnd = partStart + part.ByteLength;
+            long from = Math.Max(start, partStart);
+            long to = Math.Min(start + count, partEnd);
+            if (from < to)
+            {
+                long at = written;
+                reads.Add(new PositionalRead.Request(part.ByteOffset + (from - partStart), to - from, (offset, length) => destination.GetSpan(at + offset, length), treePath));
+                written += to - from;
+            }
+
+            partStart = partEnd;
+            if (partStart >= start + count)
+            {
+                break;
+            }
+        }
+
+        // A Dispose on another thread closes the handle only once this read is done.
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
         try
         {
-            long partStart = 0;
-            long written = 0;
-            foreach (NdArray part in chunks)
-            {
-                long partEnd = partStart + part.ByteLength;
-                long from = Math.Max(start, partStart);
-                long to = Math.Min(start + count, partEnd);
-                if (from < to)
-                {
-                    CopyRange(part, from - partStart, to - from, destination, written);
-                    written += to - from;
-                }
-
-                partStart = partEnd;
-                if (partStart >= start + count)
-                {
-                    break;
-                }
-            }
+            PositionalRead.ReadAll(_handle, reads, parallel: count >= ParallelArrayBytes, FilePath);
         }
         finally
         {
-            _file.Release();
+            _handle.DangerousRelease();
         }
 
         Interlocked.Add(ref _bytesTouched, count);
         return destination;
-    }
-
-    private static void CopyRange(NdArray source, long offset, long count, ArrayStorage destination, long destinationOffset)
-    {
-        const int Window = 1 << 30;
-        for (long done = 0; done < count; done += Window)
-        {
-            int length = (int)Math.Min(Window, count - done);
-            source.GetBytes(offset + done, length).CopyTo(destination.GetSpan(destinationOffset + done, length));
-        }
     }
 }
