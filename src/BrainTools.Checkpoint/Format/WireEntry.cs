@@ -5,7 +5,7 @@ namespace BrainTools.Checkpoint.Format;
 /// <summary>
 /// One value of a checkpoint as the index of a lazy open knows it (<see cref="WireIndexBuilder"/>): a map and its
 /// children, an array (dtype, shape, where its element bytes are), or a decoded leaf. The public face of this record
-/// is <see cref="CheckpointEntry"/>.
+/// is the lazy reader's <c>CheckpointEntry</c> (Format knows nothing above it).
 /// </summary>
 /// <remarks>Immutable once the walk that made it has ended.</remarks>
 internal sealed class WireEntry

@@ -16,14 +16,18 @@ namespace BrainTools.Checkpoint;
 /// they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes stay private
 /// to the process, never reaching the file. Chunked arrays, and row slices that cross their chunks, are copied
 /// into memory of their own. Use <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
-/// <para>The file is validated as a full load validates it (a hostile file is an <see cref="InvalidCheckpointException"/>
-/// from <see cref="Msgpack.Open"/>), except that the payload bytes of arrays are not looked at until read.</para>
+/// <para>The file is validated by the same reader as a full load (a hostile file is the same
+/// <see cref="InvalidCheckpointException"/>, with the same reason, byte offset and path, from <see cref="Msgpack.Open"/>),
+/// except that the payload bytes of arrays are not looked at until read.</para>
 /// <para>Lifetime: <see cref="Dispose"/> ends reading (later reads throw <see cref="ObjectDisposedException"/>) and
 /// unmaps the file at once if no array view was handed out; otherwise the mapping lives on until the last view is
 /// collected, so views never dangle. The index (<see cref="Root"/>) stays valid.</para>
 /// <para>Thread safety: all members may be called from many threads at once, <see cref="Dispose"/> included
-/// (it waits for copies in progress). The file must not be truncated while it is mapped; an atomic save that
-/// replaces it leaves the opened version readable.</para>
+/// (it waits for copies in progress). Copies (chunked arrays, <see cref="ReadArrayInto(string, NdArray)"/>) are read
+/// with positional reads, not through the mapping, so a file truncated meanwhile gives an
+/// <see cref="InvalidCheckpointException"/>; a view of a plain array is the mapping itself, and touching it after the
+/// file was truncated under it is a fault the OS raises (SIGBUS), so do not truncate a file that is open. An atomic
+/// save that replaces the file leaves the opened version readable.</para>
 /// </remarks>
 public sealed partial class CheckpointReader : IDisposable
 {
