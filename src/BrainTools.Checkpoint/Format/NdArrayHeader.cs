@@ -75,6 +75,12 @@ internal static class NdArrayHeader
             return "an ndarray's data must be bytes";
         }
 
+        if (reader.NextCode == MessagePackCode.Bin32 && BinLength(ref reader) is > int.MaxValue and long huge)
+        {
+            // MessagePack-CSharp reads a bin's length as an int: say so rather than that the length is past the end.
+            return $"an ndarray's data of {huge} bytes is over the 2 GiB one msgpack bin value can hold here; larger arrays are saved chunked (MsgpackOptions.MaxChunkSize)";
+        }
+
         if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
         {
             return $"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist";
@@ -89,6 +95,15 @@ internal static class NdArrayHeader
         length == shape.ElementCount * dtype.ItemSize
             ? null
             : $"a {dtype} array of shape {shape} needs {shape.ElementCount * dtype.ItemSize} bytes, the data has {length}";
+
+    // The length a bin32 header claims, read without moving the reader.
+    private static long BinLength(ref MessagePackReader reader)
+    {
+        MessagePackReader peek = reader.CreatePeekReader();
+        Span<byte> header = stackalloc byte[5];
+        System.Buffers.BuffersExtensions.CopyTo(peek.ReadRaw(5), header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+    }
 
     // A dtype name that is one of DType.All's, compared as UTF-8 bytes; else reads nothing and returns null.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
