@@ -289,9 +289,9 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         }
         else
         {
-            long before = Position(ref reader);
+            // A key split across segments (the window's end): rare, decoded without the cache.
             key = ReadString(ref reader);
-            length = Position(ref reader) - before;
+            length = Encoding.UTF8.GetByteCount(key);
         }
 
         if (_limits.AddKeyBytes(length) is string tooMany)

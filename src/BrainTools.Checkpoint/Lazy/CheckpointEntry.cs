@@ -14,6 +14,7 @@ public sealed class CheckpointEntry
 {
     private readonly CheckpointEntry? _parent;
     private CheckpointEntry?[]? _children;
+    private CheckpointEntry[]? _childList;
     private string? _path;
 
     internal CheckpointEntry(WireEntry record, CheckpointEntry? parent)
@@ -52,13 +53,18 @@ public sealed class CheckpointEntry
     {
         get
         {
-            var children = new CheckpointEntry[Record.Children.Length];
-            for (int i = 0; i < children.Length; i++)
+            if (_childList is null)
             {
-                children[i] = ChildAt(i);
+                var children = new CheckpointEntry[Record.Children.Length];
+                for (int i = 0; i < children.Length; i++)
+                {
+                    children[i] = ChildAt(i);
+                }
+
+                Interlocked.CompareExchange(ref _childList, children, null);
             }
 
-            return children;
+            return _childList;
         }
     }
 
