@@ -18,11 +18,24 @@ public sealed class InvalidCheckpointException : CheckpointException
         Reason = reason;
     }
 
+    /// <summary>Creates an exception for a reason found at a byte offset of the data.</summary>
+    internal InvalidCheckpointException(string reason, string? filePath, string? treePath, long? byteOffset, Exception? innerException = null)
+        : this(reason, filePath, treePath, innerException)
+    {
+        ByteOffset = byteOffset;
+    }
+
     /// <summary>What is wrong, without the file or path.</summary>
     public string Reason { get; }
 
+    /// <summary>
+    /// Where in the data the reader stopped: the absolute offset (from the start of the file, stream or bytes) of the
+    /// value that is wrong, or of the bad byte of a string; null when the error is not about one place.
+    /// </summary>
+    public long? ByteOffset { get; }
+
     /// <summary>The same error, naming <paramref name="filePath"/>.</summary>
-    internal InvalidCheckpointException WithFile(string filePath) => new(Reason, filePath, TreePath, InnerException);
+    internal InvalidCheckpointException WithFile(string filePath) => new(Reason, filePath, TreePath, ByteOffset, InnerException);
 
     private static string Compose(string reason, string? filePath, string? treePath)
     {

@@ -105,29 +105,44 @@ public static partial class Msgpack
         return CheckpointFile.Read(path, options);
     }
 
-    /// <summary>Loads the raw state dict from the rest of <paramref name="stream"/> (which stays open).</summary>
-    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    /// <summary>
+    /// Loads the raw state dict from the rest of <paramref name="stream"/> (which stays open), as a file is loaded:
+    /// read once into memory the arrays share, of any size, under the same limits.
+    /// </summary>
+    /// <param name="stream">The data, read from its current position to its end.</param>
+    /// <param name="options">Limits (depth, size, values); <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <remarks>A stream that can seek is checked against <see cref="MsgpackOptions.MaxFileSize"/> before it is read
+    /// and, when it is large, refused after its first 64 KiB if those show it is not a checkpoint; one that cannot
+    /// seek is read at most one byte past the limit.</remarks>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint, or is over a limit.</exception>
     public static StateNode Load(Stream stream, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= MsgpackOptions.Default;
-        using MemoryStream copy = BoundedStreamReader.ReadToEnd(stream, options.MaxFileSize);
-        byte[] bytes = copy.GetBuffer();
-        var storage = new ManagedArrayStorage(bytes, copy.Length);
-        return new WireReader(StorageSequence.Create(storage, copy.Length), storage, options).ReadRoot();
+        ArrayStorage storage = BoundedStreamReader.Read(stream, options, out long length);
+        try
+        {
+            return WireReader.ReadTree(StorageSequence.Create(storage, length), storage, options);
+        }
+        catch (InvalidCheckpointException)
+        {
+            // Give big buffers back now rather than at the next GC.
+            (storage as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the raw state dict from bytes (braintools' <c>msgpack_restore</c>); arrays are copied out of <paramref name="data"/>.</summary>
-    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint, or is over a limit.</exception>
     public static StateNode Deserialize(ReadOnlyMemory<byte> data, MsgpackOptions? options = null)
     {
         options ??= MsgpackOptions.Default;
         if (options.MaxFileSize is long max && data.Length > max)
         {
-            throw new InvalidCheckpointException($"the data has {data.Length} bytes, more than the limit of {max} (MsgpackOptions.MaxFileSize)");
+            throw new InvalidCheckpointException(WireErrors.TooLarge(data.Length, max), null, ".", 0);
         }
 
-        return new WireReader(new System.Buffers.ReadOnlySequence<byte>(data), null, options).ReadRoot();
+        return WireReader.ReadTree(new System.Buffers.ReadOnlySequence<byte>(data), null, options);
     }
 
     /// <summary>

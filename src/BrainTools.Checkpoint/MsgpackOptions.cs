@@ -13,10 +13,21 @@ public sealed record MsgpackOptions
     public static MsgpackOptions Default { get; } = new();
 
     /// <summary>
-    /// Limits for files from people you do not trust: depth 256 and files of at most 4 GiB. (Every load is
-    /// already safe against hostile lengths; these bound the work.)
+    /// Limits for files from people you do not trust: depth 256, files of at most 4 GiB, at most 2^18 values (maps
+    /// and leaves) and 16 MiB of map keys in all. (Every load is already safe against hostile lengths; these bound the
+    /// work and the memory.)
     /// </summary>
-    public static MsgpackOptions UntrustedData { get; } = new() { MaxDepth = 256, MaxFileSize = 4L << 30 };
+    /// <remarks>
+    /// <para>The contract: for data of N bytes, a load with these limits (<see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>,
+    /// <see cref="Msgpack.Load(Stream, MsgpackOptions?)"/>, <see cref="Msgpack.Deserialize"/>, <see cref="Msgpack.Open"/>)
+    /// takes at most 4·N + 64 MiB of memory, the data itself included, and time linear in N; data past a limit is an
+    /// <see cref="InvalidCheckpointException"/> naming the limit. Why those terms: arrays are views of the data (or one
+    /// copy of it), strings and keys take at most twice their bytes as .NET strings, and each value costs a few hundred
+    /// bytes of tree whatever its size on the wire (an empty map is one byte), which <see cref="MaxNodes"/> bounds.</para>
+    /// <para>Data that is plainly not a checkpoint (a large file whose first value ends long before the file does, such
+    /// as an all-zero file) is refused after a look at its first 64 KiB, before the rest is read.</para>
+    /// </remarks>
+    public static MsgpackOptions UntrustedData { get; } = new() { MaxDepth = 256, MaxFileSize = 4L << 30, MaxNodes = 1 << 18, MaxKeyBytes = 16L << 20 };
 
     /// <summary>
     /// Arrays of more bytes than this, when they are values in a map, are written in the chunked form
@@ -47,8 +58,42 @@ public sealed record MsgpackOptions
 
     = 1000;
 
-    /// <summary>Files larger than this many bytes are refused before anything is read; <c>null</c> for no limit.</summary>
+    /// <summary>Files, streams and byte data larger than this many bytes are refused before anything is read; <c>null</c> for no limit.</summary>
     public long? MaxFileSize { get; init; }
+
+    /// <summary>
+    /// The most values (maps and leaves: arrays, scalars, strings) a load accepts; <c>null</c> (the default) for no
+    /// limit. A value costs a few hundred bytes of tree however few bytes it takes in the file, so this bounds the
+    /// memory a small hostile file can make a load take.
+    /// </summary>
+    public long? MaxNodes
+    {
+        get;
+        init
+        {
+            if (value is long v)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(v, 1);
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>The most bytes (UTF-8) all map keys together may hold; <c>null</c> (the default) for no limit.</summary>
+    public long? MaxKeyBytes
+    {
+        get;
+        init
+        {
+            if (value is long v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(v);
+            }
+
+            field = value;
+        }
+    }
 
     /// <summary>
     /// Whether a save to a path flushes the file to disk before it replaces the old one, and the directory after,

@@ -34,11 +34,13 @@ public sealed partial class NdArray
 
     /// <summary>A copy of the elements as a flat .NET array; <typeparamref name="T"/> must be the dtype's element type.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not <see cref="DType.ClrType"/>.</exception>
+    /// <exception cref="NotSupportedException">The array has more elements than a .NET array can hold (<see cref="Array.MaxLength"/>).</exception>
     public T[] ToArray<T>()
         where T : unmanaged
     {
         CheckElementType(typeof(T));
-        T[] result = GC.AllocateUninitializedArray<T>(checked((int)Length));
+        CheckNetArrayLimits();
+        T[] result = GC.AllocateUninitializedArray<T>((int)Length);
         CopyBytes(this, new ManagedArrayStorage(result, ByteLength), 0);
         return result;
     }
@@ -47,8 +49,10 @@ public sealed partial class NdArray
     /// A copy of the elements as a .NET array of the dtype's element type and of the array's rank:
     /// <c>float[,]</c> for a 2-d float32 array. A 0-d array gives a one-element 1-d array.
     /// </summary>
+    /// <exception cref="NotSupportedException">A dimension, or the element count, is past what a .NET array can hold (<see cref="Array.MaxLength"/>).</exception>
     public Array ToArray()
     {
+        CheckNetArrayLimits();
         var lengths = new long[Math.Max(Rank, 1)];
         if (Rank == 0)
         {
@@ -65,6 +69,7 @@ public sealed partial class NdArray
     }
 
     /// <summary>A copy of the elements as a tensor of the array's shape; <typeparamref name="T"/> must be the dtype's element type.</summary>
+    /// <exception cref="NotSupportedException">The array has more elements than a .NET array can hold (<see cref="Array.MaxLength"/>).</exception>
     public Tensor<T> ToTensor<T>()
         where T : unmanaged
     {
@@ -106,6 +111,24 @@ public sealed partial class NdArray
         }
 
         return GetFlat<T>(flat);
+    }
+
+    // numpy holds shapes that .NET arrays cannot: (2147483648, 0) has no elements but a dimension past what an array
+    // dimension may be. Such an array loads, saves and converts as an NdArray; only a copy into a .NET array is refused.
+    private void CheckNetArrayLimits()
+    {
+        foreach (long d in Shape.Dimensions)
+        {
+            if (d > Array.MaxLength)
+            {
+                throw new NotSupportedException($"An array of shape {Shape} cannot be copied into a .NET array: its dimension {d} is over {Array.MaxLength}, the most a .NET array dimension can hold (Array.MaxLength).");
+            }
+        }
+
+        if (Length > Array.MaxLength)
+        {
+            throw new NotSupportedException($"An array of shape {Shape} cannot be copied into a .NET array: its {Length} elements are more than the {Array.MaxLength} a .NET array can hold (Array.MaxLength).");
+        }
     }
 
     private void CheckElementType(Type type)

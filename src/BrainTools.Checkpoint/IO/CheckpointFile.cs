@@ -26,10 +26,23 @@ internal static class CheckpointFile
             // Large files go to native memory on huge pages (cheap to fault in, no GC heap growth), read by
             // several threads: each faults in and fills its own blocks.
             bool large = length >= options.ParallelReadThreshold;
-            storage = large ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
+            storage = Allocate(length, options);
             try
             {
-                PositionalRead.Read(handle, 0, length, storage.GetSpan, parallel: large, path, progress: options.Progress);
+                long done = 0;
+                if (length > WireReader.PrefixLength)
+                {
+                    // What is plainly not a checkpoint (an all-zero file) is refused before the rest is read.
+                    PositionalRead.Read(handle, 0, WireReader.PrefixLength, storage.GetSpan, parallel: false, path, progress: options.Progress);
+                    if (WireReader.CheckPrefix(StorageSequence.Create(storage, WireReader.PrefixLength), length, options) is InvalidCheckpointException refused)
+                    {
+                        throw refused.WithFile(path);
+                    }
+
+                    done = WireReader.PrefixLength;
+                }
+
+                PositionalRead.Read(handle, done, length - done, (offset, count) => storage.GetSpan(done + offset, count), parallel: large, path, progress: options.Progress);
             }
             catch
             {
@@ -40,7 +53,7 @@ internal static class CheckpointFile
 
         try
         {
-            return new WireReader(StorageSequence.Create(storage, length), storage, options).ReadRoot();
+            return WireReader.ReadTree(StorageSequence.Create(storage, length), storage, options);
         }
         catch (InvalidCheckpointException e)
         {
@@ -49,6 +62,10 @@ internal static class CheckpointFile
             throw e.WithFile(path);
         }
     }
+
+    /// <summary>Memory for a whole checkpoint: native (huge pages, no GC heap growth) from the parallel-read size, else as any array.</summary>
+    public static ArrayStorage Allocate(long length, MsgpackOptions options) =>
+        length >= options.ParallelReadThreshold ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
 
     /// <summary>Opens a checkpoint for reading and checks its length against the options.</summary>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
@@ -66,12 +83,12 @@ internal static class CheckpointFile
             length = RandomAccess.GetLength(handle);
             if (options.MaxFileSize is long max && length > max)
             {
-                throw new InvalidCheckpointException($"the file has {length} bytes, more than the limit of {max} (MsgpackOptions.MaxFileSize)", path, ".");
+                throw new InvalidCheckpointException(WireErrors.TooLarge(length, max), path, ".", 0);
             }
 
             if (length == 0)
             {
-                throw new InvalidCheckpointException("the file is empty", path, ".");
+                throw new InvalidCheckpointException(WireErrors.Empty, path, ".", 0);
             }
 
             return handle;

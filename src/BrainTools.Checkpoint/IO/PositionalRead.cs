@@ -1,7 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
 
-using BrainTools.Checkpoint.Lazy;
 
 namespace BrainTools.Checkpoint.IO;
 

@@ -17,14 +17,18 @@ namespace BrainTools.Checkpoint;
 /// they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes stay private
 /// to the process, never reaching the file. Chunked arrays, and row slices that cross their chunks, are copied
 /// into memory of their own. Use <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
-/// <para>The file is validated as a full load validates it (a hostile file is an <see cref="InvalidCheckpointException"/>
-/// from <see cref="Msgpack.Open"/>), except that the payload bytes of arrays are not looked at until read.</para>
+/// <para>The file is validated by the same reader as a full load (a hostile file is the same
+/// <see cref="InvalidCheckpointException"/>, with the same reason, byte offset and path, from <see cref="Msgpack.Open"/>),
+/// except that the payload bytes of arrays are not looked at until read.</para>
 /// <para>Lifetime: <see cref="Dispose"/> ends reading (later reads throw <see cref="ObjectDisposedException"/>) and
 /// unmaps the file at once if no array view was handed out; otherwise the mapping lives on until the last view is
 /// collected, so views never dangle. The index (<see cref="Root"/>) stays valid.</para>
 /// <para>Thread safety: all members may be called from many threads at once, <see cref="Dispose"/> included
-/// (it waits for copies in progress). The file must not be truncated while it is mapped; an atomic save that
-/// replaces it leaves the opened version readable.</para>
+/// (it waits for copies in progress). Copies (chunked arrays, <see cref="ReadArrayInto(string, NdArray)"/>) are read
+/// with positional reads, not through the mapping, so a file truncated meanwhile gives an
+/// <see cref="InvalidCheckpointException"/>; a view of a plain array is the mapping itself, and touching it after the
+/// file was truncated under it is a fault the OS raises (SIGBUS), so do not truncate a file that is open. An atomic
+/// save that replaces the file leaves the opened version readable.</para>
 /// </remarks>
 public sealed partial class CheckpointReader : IDisposable
 {
@@ -171,13 +175,15 @@ public sealed partial class CheckpointReader : IDisposable
             }
 
             _disposed = true;
-            _handle.Dispose();
             if (_viewsHandedOut)
             {
+                // A chunked array handed out unjoined (LoadInto's) may still be joined, by reads of this handle: it
+                // is closed by its finalizer once nothing refers to this reader.
                 return;
             }
         }
 
+        _handle.Dispose();
         _file.Dispose();
     }
 
@@ -192,9 +198,8 @@ public sealed partial class CheckpointReader : IDisposable
             file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
 
             // Headers come in by small reads; the mapping is touched only where arrays are read.
-            var reader = new WireIndexReader(handle, file, options);
-            CheckpointEntry root = reader.ReadRoot();
-            return new CheckpointReader(path, handle, file, root, reader.BytesRead);
+            WireEntry root = WireReader.ReadIndex(handle, file, options, out long bytesRead);
+            return new CheckpointReader(path, handle, file, new CheckpointEntry(root, null), bytesRead);
         }
         catch (InvalidCheckpointException e)
         {
@@ -279,7 +284,7 @@ public sealed partial class CheckpointReader : IDisposable
                 return map;
             default:
                 // Scalars, strings and small ext values were decoded by the index pass; bytes get a copy of their own.
-                var leaf = (StateValue)entry.Node!;
+                StateValue leaf = entry.Node!;
                 return leaf.Value is byte[] bytes ? new StateValue(bytes.ToArray()) : leaf;
         }
     }
@@ -321,7 +326,7 @@ public sealed partial class CheckpointReader : IDisposable
                 _viewsHandedOut = true;
             }
 
-            return new NdArray(entry.DType!, shape, new DeferredJoinStorage(entry, () => Join(chunks, 0, count)), 0);
+            return new NdArray(entry.DType!, shape, new DeferredJoinStorage(entry, () => Join(chunks, 0, count, entry.Path)), 0);
         }
 
         lock (_gate)
@@ -329,53 +334,50 @@ public sealed partial class CheckpointReader : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
-        return new NdArray(entry.DType!, shape, Join(chunks, start, count), 0);
+        return new NdArray(entry.DType!, shape, Join(chunks, start, count, entry.Path), 0);
     }
 
-    // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own.
-    private ArrayStorage Join(NdArray[] chunks, long start, long count)
+    // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own by positional
+    // reads of the file, not through the mapping: the docs promise a copy, and a file truncated meanwhile is then an
+    // InvalidCheckpointException, not a SIGBUS.
+    private ArrayStorage Join(NdArray[] chunks, long start, long count, string treePath)
     {
-
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
-        _file.Acquire();
+        var reads = new List<PositionalRead.Request>(chunks.Length);
+        long partStart = 0;
+        long written = 0;
+        foreach (NdArray part in chunks)
+        {
+            long partEnd = partStart + part.ByteLength;
+            long from = Math.Max(start, partStart);
+            long to = Math.Min(start + count, partEnd);
+            if (from < to)
+            {
+                long at = written;
+                reads.Add(new PositionalRead.Request(part.ByteOffset + (from - partStart), to - from, (offset, length) => destination.GetSpan(at + offset, length), treePath));
+                written += to - from;
+            }
+
+            partStart = partEnd;
+            if (partStart >= start + count)
+            {
+                break;
+            }
+        }
+
+        // A Dispose on another thread closes the handle only once this read is done.
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
         try
         {
-            long partStart = 0;
-            long written = 0;
-            foreach (NdArray part in chunks)
-            {
-                long partEnd = partStart + part.ByteLength;
-                long from = Math.Max(start, partStart);
-                long to = Math.Min(start + count, partEnd);
-                if (from < to)
-                {
-                    CopyRange(part, from - partStart, to - from, destination, written);
-                    written += to - from;
-                }
-
-                partStart = partEnd;
-                if (partStart >= start + count)
-                {
-                    break;
-                }
-            }
+            PositionalRead.ReadAll(_handle, reads, parallel: count >= ParallelArrayBytes, FilePath);
         }
         finally
         {
-            _file.Release();
+            _handle.DangerousRelease();
         }
 
         Interlocked.Add(ref _bytesTouched, count);
         return destination;
-    }
-
-    private static void CopyRange(NdArray source, long offset, long count, ArrayStorage destination, long destinationOffset)
-    {
-        const int Window = 1 << 30;
-        for (long done = 0; done < count; done += Window)
-        {
-            int length = (int)Math.Min(Window, count - done);
-            source.GetBytes(offset + done, length).CopyTo(destination.GetSpan(destinationOffset + done, length));
-        }
     }
 }
