@@ -4,7 +4,7 @@ namespace BrainTools.Checkpoint;
 
 /// <summary>
 /// Runs checkpoint writes in the background, as braintools' <c>AsyncManager</c>: a save takes a snapshot of the tree
-/// (so the model may change as soon as <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>
+/// (so the model may change as soon as <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/>
 /// returns) and finishes the file on a background thread. Saves run one after another in the order they were made:
 /// a new save first waits for the previous one, with a warning if that one was still running.
 /// </summary>

@@ -1,4 +1,6 @@
 using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
+using BrainTools.Checkpoint.Serialization;
 
 namespace BrainTools.Checkpoint;
 
@@ -13,7 +15,7 @@ public sealed partial class CheckpointManager
     /// Waits for a pending background save first (and rethrows it if it failed).
     /// </summary>
     /// <param name="step">The step, or null for the latest intact one.</param>
-    /// <returns>The tree (see <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>).</returns>
+    /// <returns>The tree (see <see cref="Msgpack.Load(string, MsgpackOptions?)"/>).</returns>
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
     public StateNode Restore(long? step = null) => Restore(step, out _);
@@ -25,7 +27,7 @@ public sealed partial class CheckpointManager
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
     public StateNode Restore(long? step, out CheckpointInfo restored) =>
-        RestoreFrom(step, info => Msgpack.Load(info.Path, options: _msgpack), out restored);
+        RestoreFrom(step, info => CheckpointFile.Read(info.Path, _msgpack), out restored);
 
     /// <summary>
     /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into the template's own arrays,
@@ -45,7 +47,7 @@ public sealed partial class CheckpointManager
         where T : class
     {
         ArgumentNullException.ThrowIfNull(template);
-        return RestoreFrom(step, info => Msgpack.LoadInto(info.Path, template, mismatch, options: _msgpack), out _);
+        return RestoreFrom(step, info => InPlaceLoad.Run(info.Path, template, mismatch, _msgpack), out _);
     }
 
     // Loads the checkpoint of the step, or the latest that loads: a damaged one (bad checksum or content) is skipped
@@ -110,7 +112,7 @@ public sealed partial class CheckpointManager
     {
         ArgumentNullException.ThrowIfNull(template);
         StateNode state = Restore(step, out _);
-        return Msgpack.FromStateDict(template, state, mismatch, _msgpack);
+        return StateDictConverters.Restore(template, state, mismatch, _msgpack, null);
     }
 
     private void Verify(CheckpointInfo info)

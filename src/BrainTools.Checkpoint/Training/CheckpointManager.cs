@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using BrainTools.Checkpoint.Format;
 using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Serialization;
 using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
@@ -109,7 +109,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     /// applies the retention rules. With an <see cref="AsyncManager"/>, returns once the tree is copied.
     /// </summary>
     /// <param name="step">The training step, 0 or more.</param>
-    /// <param name="tree">What to save (anything <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/> takes).</param>
+    /// <param name="tree">What to save (anything <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> takes).</param>
     /// <param name="metric">The metric that ranks checkpoints for <see cref="CheckpointManagerOptions.KeepBest"/>; NaN and infinities count as none.</param>
     /// <param name="user">Fields recorded in the manifest: strings, bools and finite numbers.</param>
     /// <returns>The path of the checkpoint file.</returns>
@@ -218,7 +218,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             DateTimeOffset.UtcNow,
             metric is double m && double.IsFinite(m) ? m : null,
             fields,
-            Msgpack.ToStateDict(tree));
+            StateDictConverters.ToStateDict(tree));
     }
 
     private CheckpointSaveTarget TargetFor(CheckpointSaveRequest request) => new(request, _msgpack, LibraryVersionString, Commit);
