@@ -22,8 +22,8 @@ internal static class AsyncCheckpointing
         };
 
         // Save asynchronously: the model is copied before Save returns, the file is written in the background.
-        var options = MsgpackOptions.Default with { Log = output };
-        Msgpack.Save(CheckpointPath, largeModel, verbose: true, options: options, asyncManager: asyncManager);
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
+        Msgpack.Save(CheckpointPath, largeModel, options: options, asyncManager: asyncManager);
         output.WriteLine("Checkpoint initiated asynchronously");
 
         // Continue with other work... (training may change the model now: the file keeps the values it had)

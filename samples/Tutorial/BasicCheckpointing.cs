@@ -22,12 +22,12 @@ internal static class BasicCheckpointing
         };
 
         // Save to checkpoint
-        var options = MsgpackOptions.Default with { Log = output };
-        Msgpack.Save(CheckpointPath, modelData, verbose: true, options: options);
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
+        Msgpack.Save(CheckpointPath, modelData, options: options);
         output.WriteLine($"Model saved to {CheckpointPath}");
 
         // Load from checkpoint
-        StateNode loadedData = Msgpack.Load(CheckpointPath, verbose: true, options: options);
+        StateNode loadedData = Msgpack.Load(CheckpointPath, options: options);
         output.WriteLine("Model loaded successfully!");
         output.WriteLine($"Weights shape: {loadedData["weights"].AsArray().Shape}");
         output.WriteLine($"Config: {loadedData["config"]}");

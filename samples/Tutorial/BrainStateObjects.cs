@@ -9,7 +9,7 @@ internal static class BrainStateObjects
 
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         // Initialize model
         var model = new SimpleModel();
@@ -23,7 +23,7 @@ internal static class BrainStateObjects
         };
 
         // Save checkpoint
-        Msgpack.Save(CheckpointPath, checkpointData, verbose: true, options: options);
+        Msgpack.Save(CheckpointPath, checkpointData, options: options);
 
         // Create new model instance for loading
         var newModel = new SimpleModel();
@@ -36,7 +36,7 @@ internal static class BrainStateObjects
         };
 
         // Load and restore state: newModel's States now hold the saved values
-        Dictionary<string, object> restoredData = Msgpack.Load(CheckpointPath, template, verbose: true, options: options);
+        Dictionary<string, object> restoredData = Msgpack.Load(CheckpointPath, template, options: options);
         output.WriteLine($"Restored to epoch {restoredData["epoch"]}, step {restoredData["training_step"]}");
         output.WriteLine($"running_mean restored in place: [{string.Join(", ", newModel.RunningMean.Value)}]");
     }

@@ -7,7 +7,7 @@ internal static class CheckpointValidation
 {
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         static bool ValidateCheckpoint(StateNode loadedData, Dictionary<string, Shape> expectedShapes)
         {
@@ -37,7 +37,7 @@ internal static class CheckpointValidation
 
         try
         {
-            StateNode loadedData = Msgpack.Load(BasicCheckpointing.CheckpointPath, verbose: true, options: options);
+            StateNode loadedData = Msgpack.Load(BasicCheckpointing.CheckpointPath, options: options);
             ValidateCheckpoint(loadedData, expectedShapes);
             output.WriteLine("Checkpoint validation passed!");
         }

@@ -9,7 +9,7 @@ internal static class ComplexNestedStructures
 
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         // Complex nested model
         var complexModel = new Dictionary<string, object>
@@ -41,10 +41,10 @@ internal static class ComplexNestedStructures
         };
 
         // Save complex model
-        Msgpack.Save(CheckpointPath, complexModel, verbose: true, options: options);
+        Msgpack.Save(CheckpointPath, complexModel, options: options);
 
         // Load and verify structure (lists come back as maps keyed "0", "1", ...)
-        StateNode loadedComplex = Msgpack.Load(CheckpointPath, verbose: true, options: options);
+        StateNode loadedComplex = Msgpack.Load(CheckpointPath, options: options);
         output.WriteLine($"Encoder layers: {loadedComplex["encoder"]["layers"].AsMap().Count}");
         output.WriteLine($"Optimizer step: {loadedComplex["optimizer_state"]["step"]}");
     }

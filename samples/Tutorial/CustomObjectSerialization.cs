@@ -9,7 +9,7 @@ internal static class CustomObjectSerialization
 
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         // Register the serialization
         Msgpack.RegisterSerialization<CustomLayer>(LayerToStateDict, LayerFromStateDict);
@@ -22,7 +22,7 @@ internal static class CustomObjectSerialization
             ["metadata"] = new Dictionary<string, object> { ["version"] = "1.0" },
         };
 
-        Msgpack.Save(CheckpointPath, data, verbose: true, options: options);
+        Msgpack.Save(CheckpointPath, data, options: options);
 
         // Load with template
         var template = new Dictionary<string, object>
@@ -30,7 +30,7 @@ internal static class CustomObjectSerialization
             ["my_layer"] = new CustomLayer(10, 5),
             ["metadata"] = new Dictionary<string, object> { ["version"] = "" },
         };
-        Dictionary<string, object> loaded = Msgpack.Load(CheckpointPath, template, verbose: true, options: options);
+        Dictionary<string, object> loaded = Msgpack.Load(CheckpointPath, template, options: options);
         output.WriteLine($"Loaded layer with shape: {((CustomLayer)loaded["my_layer"]).Weights.Shape}");
     }
 

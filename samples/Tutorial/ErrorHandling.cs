@@ -7,15 +7,15 @@ internal static class ErrorHandling
 {
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         object? SafeLoadCheckpoint(string checkpointPath, object? template = null)
         {
             try
             {
                 return template is not null
-                    ? Msgpack.Load(checkpointPath, template, Mismatch.Warn, verbose: true, options: options)
-                    : Msgpack.Load(checkpointPath, verbose: true, options: options);
+                    ? Msgpack.Load(checkpointPath, template, Mismatch.Warn, options: options)
+                    : Msgpack.Load(checkpointPath, options: options);
             }
             catch (FileNotFoundException e)
             {

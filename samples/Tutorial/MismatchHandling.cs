@@ -10,7 +10,7 @@ internal static class MismatchHandling
 
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
 
         // Create model with different structure
         var originalModel = new Dictionary<string, object>
@@ -20,7 +20,7 @@ internal static class MismatchHandling
             ["config"] = new Dictionary<string, object> { ["lr"] = 0.01 },
         };
 
-        Msgpack.Save(CheckpointPath, originalModel, verbose: true, options: options);
+        Msgpack.Save(CheckpointPath, originalModel, options: options);
 
         // New model with additional components
         var newModel = new Dictionary<string, object>
@@ -36,7 +36,7 @@ internal static class MismatchHandling
         // 1. Error on mismatch (default)
         try
         {
-            Msgpack.Load(CheckpointPath, newModel, Mismatch.Error, verbose: true, options: options);
+            Msgpack.Load(CheckpointPath, newModel, Mismatch.Error, options: options);
         }
         catch (CheckpointMismatchException e)
         {
@@ -45,7 +45,7 @@ internal static class MismatchHandling
 
         // 2. Warn on mismatch but continue: warnings go to the options' handler (or the Msgpack.Warning event)
         var warnings = new List<CheckpointWarning>();
-        Dictionary<string, object> loaded = Msgpack.Load(CheckpointPath, newModel, Mismatch.Warn, verbose: true, options: options with { OnWarning = warnings.Add });
+        Dictionary<string, object> loaded = Msgpack.Load(CheckpointPath, newModel, Mismatch.Warn, options: options with { OnWarning = warnings.Add });
         if (warnings.Count > 0)
         {
             output.WriteLine($"Warning: {warnings[0].Message}");
@@ -56,7 +56,7 @@ internal static class MismatchHandling
         output.WriteLine($"layer3 weights preserved: {preserved}");
 
         // 3. Ignore mismatches silently
-        loaded = Msgpack.Load(CheckpointPath, newModel, Mismatch.Ignore, verbose: true, options: options);
+        loaded = Msgpack.Load(CheckpointPath, newModel, Mismatch.Ignore, options: options);
         output.WriteLine("Loaded silently - new components preserved from target");
     }
 

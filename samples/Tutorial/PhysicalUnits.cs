@@ -21,13 +21,13 @@ internal static class PhysicalUnits
         var loadedPhysics = new Dictionary<string, Quantity>(physicsModel);
 
         // Each quantity saves as brainunit's {mantissa, scale, base, dim, factor}: the same bytes braintools writes.
-        var options = MsgpackOptions.Default with { Log = output };
-        Msgpack.Save(CheckpointPath, physicsModel, verbose: true, options: options);
-        loadedPhysics = Msgpack.Load(CheckpointPath, loadedPhysics, verbose: true, options: options);
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
+        Msgpack.Save(CheckpointPath, physicsModel, options: options);
+        loadedPhysics = Msgpack.Load(CheckpointPath, loadedPhysics, options: options);
 
         output.WriteLine($"Time constant: {loadedPhysics["time_constant"]}");
         output.WriteLine($"Units preserved: {loadedPhysics["time_constant"].Unit}");
-        output.WriteLine($"Saved as: {Msgpack.Load(CheckpointPath, options: options)["time_constant"]}");
+        output.WriteLine($"Saved as: {Msgpack.Load(CheckpointPath, options with { Verbose = false })["time_constant"]}");
         output.WriteLine($"In seconds: {loadedPhysics["time_constant"].To(Units.s)}");
         Quantity rc = loadedPhysics["resistance"] * loadedPhysics["capacitance"];
         output.WriteLine($"R*C: {rc} = {rc.To(Units.ns)}");

@@ -27,7 +27,7 @@ internal static class TrainingLoop
         var modelState = new Dictionary<string, object> { ["weights"] = Ones(10, 10), ["bias"] = new float[10] };
         var optimizerState = new Dictionary<string, object> { ["momentum"] = new float[10, 10], ["step"] = 0 };
 
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
         for (int epoch = 0; epoch < numEpochs; epoch++)
         {
             // Training step (mock)
@@ -44,7 +44,7 @@ internal static class TrainingLoop
                     ["optimizer_state"] = optimizerState,
                     ["rng_state"] = new uint[] { 0, 42 }, // jax.random.PRNGKey(42)
                 };
-                Msgpack.Save(checkpointPath, checkpointData, verbose: true, options: options);
+                Msgpack.Save(checkpointPath, checkpointData, options: options);
                 output.WriteLine($"Checkpoint saved at epoch {epoch}");
             }
 

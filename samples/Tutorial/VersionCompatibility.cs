@@ -9,7 +9,7 @@ internal static class VersionCompatibility
 
     public static void Run(TextWriter output)
     {
-        var options = MsgpackOptions.Default with { Log = output };
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
         string libraryVersion = typeof(Msgpack).Assembly.GetName().Version!.ToString(3);
 
         // Example training config (you would define this based on your needs)
@@ -28,7 +28,7 @@ internal static class VersionCompatibility
             },
         };
 
-        Msgpack.Save(CheckpointPath, checkpointData, verbose: true, options: options);
+        Msgpack.Save(CheckpointPath, checkpointData, options: options);
         output.WriteLine($"Checkpoint saved with BrainTools.NET version {libraryVersion}");
 
         // Read the metadata back before trusting the model part

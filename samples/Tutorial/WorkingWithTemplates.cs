@@ -16,8 +16,8 @@ internal static class WorkingWithTemplates
         };
 
         // Load with template to ensure type safety: the result has the template's types (float[,], int, ...)
-        var options = MsgpackOptions.Default with { Log = output };
-        Dictionary<string, object> loadedData = Msgpack.Load(BasicCheckpointing.CheckpointPath, template, verbose: true, options: options);
+        var options = MsgpackOptions.Default with { Log = output, Verbose = true };
+        Dictionary<string, object> loadedData = Msgpack.Load(BasicCheckpointing.CheckpointPath, template, options: options);
         output.WriteLine("Loaded with template validation");
         var config = (Dictionary<string, object>)loadedData["config"];
         output.WriteLine($"batch_size is an {config["batch_size"].GetType().Name}: {config["batch_size"]}");

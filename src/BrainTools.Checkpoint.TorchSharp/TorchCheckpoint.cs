@@ -11,7 +11,7 @@ namespace BrainTools.Checkpoint.TorchSharp;
 /// <c>fc1.weight</c> is <c>{'fc1': {'weight': ...}}</c>, as brainstate and flax nest them. Tensors are written
 /// straight from their CPU memory and loaded straight into it (see <see cref="TensorArrays"/> for the cases that
 /// copy). For trees that hold modules, optimizers and tensors beside other values (a training state), use
-/// <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/> and
+/// <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> and
 /// <see cref="Msgpack.LoadInto{T}"/> after <see cref="TorchSerialization.Register"/>, which every method here calls.
 /// </remarks>
 public static class TorchCheckpoint

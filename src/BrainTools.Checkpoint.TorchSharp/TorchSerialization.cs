@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace BrainTools.Checkpoint.TorchSharp;
 
 /// <summary>
-/// Teaches the library TorchSharp's types, so they can sit anywhere in a tree given to <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>,
-/// <see cref="Msgpack.Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/> and <see cref="Msgpack.LoadInto{T}"/>:
+/// Teaches the library TorchSharp's types, so they can sit anywhere in a tree given to <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/>,
+/// <see cref="Msgpack.Load{T}(string, T, Mismatch, MsgpackOptions?)"/> and <see cref="Msgpack.LoadInto{T}"/>:
 /// <list type="bullet">
 /// <item><see cref="Tensor"/> (and <see cref="Parameter"/>): saved as an ndarray written straight from its CPU memory,
 /// restored <em>into</em> the tensor (as <c>copy_</c> would), shape-checked under the mismatch policy and converted

@@ -16,7 +16,6 @@ public static partial class Msgpack
     /// <param name="path">The checkpoint file.</param>
     /// <param name="tree">What to save.</param>
     /// <param name="overwrite">Whether an existing file may be replaced.</param>
-    /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
     /// <param name="options">Settings; <see cref="MsgpackOptions.Default"/> when null.</param>
     /// <param name="asyncManager">The manager that writes in the background, or null.</param>
     /// <param name="cancellationToken">Cancels the wait for the previous save (a write that has started is not cancelled).</param>
@@ -28,17 +27,13 @@ public static partial class Msgpack
         string path,
         object? tree,
         bool overwrite = true,
-        bool verbose = false,
         MsgpackOptions? options = null,
         AsyncManager? asyncManager = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= MsgpackOptions.Default;
-        if (verbose)
-        {
-            (options.Log ?? Console.Out).WriteLine($"Saving checkpoint into {path}");
-        }
+        Say(options, $"Saving checkpoint into {path}");
 
         StateNode root = ToStateDict(tree);
         var target = new FileSaveTarget(Path.GetFullPath(path), overwrite, options);

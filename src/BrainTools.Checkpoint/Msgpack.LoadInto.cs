@@ -13,12 +13,12 @@ public static partial class Msgpack
     /// indexed (<see cref="Open"/>), and only the arrays the template asks for are read.
     /// </summary>
     /// <remarks>
-    /// Everything else restores as <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/> does, with the
+    /// Everything else restores as <see cref="Load{T}(string, T, Mismatch, MsgpackOptions?)"/> does, with the
     /// same checks and <see cref="Mismatch"/> policy: a shape mismatch leaves that array untouched. The arrays are
     /// filled only after the whole template has been checked, so a load that fails its checks (under
     /// <see cref="Mismatch.Error"/>) leaves every array of the model as it was. Where the
     /// template has no array to fill (a null value, a read-only view), the result holds a copy-on-write view of the file.
-    /// Unlike <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/>, which returns new arrays as braintools
+    /// Unlike <see cref="Load{T}(string, T, Mismatch, MsgpackOptions?)"/>, which returns new arrays as braintools
     /// does, other references to the template's arrays see the loaded values.
     /// </remarks>
     /// <example>
@@ -30,23 +30,19 @@ public static partial class Msgpack
     /// <param name="path">The checkpoint file.</param>
     /// <param name="target">The template, whose arrays receive the values.</param>
     /// <param name="mismatch">What to do where the file does not fit the template.</param>
-    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
     /// <param name="options">Limits (depth, file size), and where warnings go (<see cref="MsgpackOptions.OnWarning"/>).</param>
     /// <returns>The restored structure: <paramref name="target"/> itself for modules and plain classes, else a structure shaped like it that holds its arrays.</returns>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static T LoadInto<T>(string path, T target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
+    public static T LoadInto<T>(string path, T target, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(target);
         ValidateMismatch(mismatch);
         options ??= MsgpackOptions.Default;
-        if (verbose)
-        {
-            (options.Log ?? Console.Out).WriteLine($"Loading checkpoint from {path}");
-        }
+        Say(options, $"Loading checkpoint from {path}");
 
         return InPlaceLoad.Run(path, target, mismatch, options);
     }

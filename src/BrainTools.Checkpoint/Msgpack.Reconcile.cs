@@ -13,7 +13,7 @@ public static partial class Msgpack
     /// the restore throws if and only if a difference other than an unexpected dict key or a dtype is listed, and
     /// its message names the place of the first one (the dict's path for a missing key, the record's for fields).
     /// </summary>
-    /// <param name="target">A template, as for a load, or a raw tree such as another checkpoint's <see cref="Load(string, bool, MsgpackOptions?)"/>
+    /// <param name="target">A template, as for a load, or a raw tree such as another checkpoint's <see cref="Load(string, MsgpackOptions?)"/>
     /// (its maps are compared as dicts, its leaves by kind, quantity maps by unit). A null target, or a null value in it, accepts anything.</param>
     /// <param name="state">The saved state dict.</param>
     /// <returns>The differences in tree order (depth first, the target's keys before the state's extra ones); empty when the state fits.</returns>

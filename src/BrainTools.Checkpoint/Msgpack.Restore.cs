@@ -6,31 +6,14 @@ public static partial class Msgpack
 {
     /// <summary>
     /// Loads a checkpoint into a template (braintools' <c>msgpack_load(path, target=..., mismatch=...)</c>) and
-    /// returns a structure shaped like <paramref name="target"/>: a dictionary of the same type, a list, a
-    /// record, a module whose States now hold the loaded values, ...
+    /// returns a <typeparamref name="T"/> shaped like <paramref name="target"/>: a dictionary of the same type, a list,
+    /// a record, a module whose States now hold the loaded values, ... (the rules: <see cref="FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/>).
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="target">The template: fixes the structure, the types and the array shapes expected.</param>
     /// <param name="mismatch">What to do where the file does not fit the template.</param>
-    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
-    /// <param name="options">Limits, and <see cref="MsgpackOptions.OnWarning"/> for the warnings of <see cref="Mismatch.Warn"/>.</param>
-    /// <returns>The restored structure (see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>).</returns>
-    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
-    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
-    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
-    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static object? Load(string path, object target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ValidateMismatch(mismatch);
-        StateNode state = Load(path, verbose, options);
-        return Restore(target, state, typeof(object), mismatch, options, path);
-    }
-
-    /// <summary>
-    /// Loads a checkpoint into a template of type <typeparamref name="T"/> and returns the restored
-    /// <typeparamref name="T"/>; see <see cref="Load(string, object, Mismatch, bool, MsgpackOptions?)"/>.
-    /// </summary>
+    /// <param name="options">Limits, <see cref="MsgpackOptions.Verbose"/>, and <see cref="MsgpackOptions.OnWarning"/> for the warnings of <see cref="Mismatch.Warn"/>.</param>
+    /// <returns>The restored structure.</returns>
     /// <example>
     /// <code>
     /// var template = new Dictionary&lt;string, object&gt; { ["weights"] = new float[2, 2], ["epoch"] = 0 };
@@ -41,11 +24,11 @@ public static partial class Msgpack
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint.</exception>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the file does not fit the template.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static T Load<T>(string path, T target, Mismatch mismatch = Mismatch.Error, bool verbose = false, MsgpackOptions? options = null)
+    public static T Load<T>(string path, T target, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ValidateMismatch(mismatch);
-        StateNode state = Load(path, verbose, options);
+        StateNode state = Load(path, options);
         return (T)Restore(target, state, typeof(T), mismatch, options, path)!;
     }
 
@@ -70,27 +53,15 @@ public static partial class Msgpack
     /// </list>
     /// Under <see cref="Mismatch.Warn"/> and <see cref="Mismatch.Ignore"/>, the template's own value is kept wherever the
     /// state has nothing that fits (a missing key, a different shape, a value of another kind).
+    /// <para>Inside a handler of the older signature, a call on the node it was handed (or a direct child of it) joins the
+    /// running restore: paths continue from the handler's node, and warnings go where that restore's go. With the
+    /// context signature, call <see cref="FromStateDict{T}(T, StateNode, CheckpointRestoreContext)"/> instead.</para>
     /// </remarks>
     /// <param name="target">The template; a raw <see cref="StateNode"/> tree works too (its arrays are shape-checked).</param>
-    /// <param name="state">The state dict, as <see cref="Load(string, bool, MsgpackOptions?)"/> returns it.</param>
+    /// <param name="state">The state dict, as <see cref="Load(string, MsgpackOptions?)"/> returns it.</param>
     /// <param name="mismatch">What to do where the state does not fit the template.</param>
-    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored when the call joins a running restore (see remarks of <see cref="FromStateDict{T}(T, StateNode, Mismatch, MsgpackOptions?)"/>), whose options apply.</param>
+    /// <param name="options">Where warnings go (<see cref="MsgpackOptions.OnWarning"/>); ignored when the call joins a running restore (see the remarks), whose options apply.</param>
     /// <returns>The restored structure.</returns>
-    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
-    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
-    public static object? FromStateDict(object? target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ValidateMismatch(mismatch);
-        return Restore(target, state, typeof(object), mismatch, options, null);
-    }
-
-    /// <summary>Restores a state dict into a template of type <typeparamref name="T"/>; see <see cref="FromStateDict(object?, StateNode, Mismatch, MsgpackOptions?)"/>.</summary>
-    /// <remarks>
-    /// Inside a handler of the older signature, a call on the node it was handed (or a direct child of it) joins the
-    /// running restore: paths continue from the handler's node, and warnings go where that restore's go. With the
-    /// context signature, call <see cref="FromStateDict{T}(T, StateNode, CheckpointRestoreContext)"/> instead.
-    /// </remarks>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the state does not fit.</exception>
     /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
     public static T FromStateDict<T>(T target, StateNode state, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)

@@ -15,7 +15,7 @@ namespace BrainTools.Checkpoint;
 /// <see cref="NdArray"/>, numeric .NET arrays of any rank (<c>float[]</c>, <c>double[,]</c>, ...) and
 /// <c>Tensor&lt;T&gt;</c> (saved as ndarrays), the scalars of <see cref="StateNodeKind"/>, records and classes
 /// (maps of their snake_case members), <see cref="State"/>s and <see cref="Module"/>s, and registered types.
-/// Restoring into a template: <see cref="Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/>.</para>
+/// Restoring into a template: <see cref="Load{T}(string, T, Mismatch, MsgpackOptions?)"/>.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public static partial class Msgpack
@@ -28,8 +28,7 @@ public static partial class Msgpack
     /// <param name="path">The checkpoint file.</param>
     /// <param name="tree">What to save.</param>
     /// <param name="overwrite">Whether an existing file may be replaced (default true, as in braintools).</param>
-    /// <param name="verbose">Print <c>Saving checkpoint into {path}</c>.</param>
-    /// <param name="options">Chunk size and other settings; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <param name="options">Chunk size, durability, <see cref="MsgpackOptions.Verbose"/> and other settings; <see cref="MsgpackOptions.Default"/> when null.</param>
     /// <param name="asyncManager">
     /// When given, the tree is snapshotted before this returns (by default written to the temporary file; see
     /// <see cref="AsyncManager.Snapshot"/>), so later changes to the model do not reach the file, and the rest of the
@@ -39,14 +38,11 @@ public static partial class Msgpack
     /// <exception cref="CheckpointException">The file exists and <paramref name="overwrite"/> is false, or a value cannot be saved.</exception>
     /// <exception cref="IOException">The file system failed; the old checkpoint is intact.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="asyncManager"/> is disposed.</exception>
-    public static string Save(string path, object? tree, bool overwrite = true, bool verbose = false, MsgpackOptions? options = null, AsyncManager? asyncManager = null)
+    public static string Save(string path, object? tree, bool overwrite = true, MsgpackOptions? options = null, AsyncManager? asyncManager = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= MsgpackOptions.Default;
-        if (verbose)
-        {
-            (options.Log ?? Console.Out).WriteLine($"Saving checkpoint into {path}");
-        }
+        Say(options, $"Saving checkpoint into {path}");
 
         StateNode root = ToStateDict(tree);
         var target = new FileSaveTarget(Path.GetFullPath(path), overwrite, options);
@@ -83,12 +79,11 @@ public static partial class Msgpack
     /// maps (lists come back as maps keyed <c>"0"</c>, <c>"1"</c>, ...), arrays, numpy scalars and Python scalars.
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
-    /// <param name="verbose">Print <c>Loading checkpoint from {path}</c>.</param>
-    /// <param name="options">Limits (depth, file size); <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <param name="options">Limits (depth, file size), <see cref="MsgpackOptions.Verbose"/>; <see cref="MsgpackOptions.Default"/> when null.</param>
     /// <returns>The root of the tree. Its arrays share the memory the file was read into.</returns>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint; the message names the file and where.</exception>
-    public static StateNode Load(string path, bool verbose = false, MsgpackOptions? options = null)
+    public static StateNode Load(string path, MsgpackOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= MsgpackOptions.Default;
@@ -97,11 +92,7 @@ public static partial class Msgpack
             throw new FileNotFoundException($"Checkpoint not found: {path}", path);
         }
 
-        if (verbose)
-        {
-            (options.Log ?? Console.Out).WriteLine($"Loading checkpoint from {path}");
-        }
-
+        Say(options, $"Loading checkpoint from {path}");
         return CheckpointFile.Read(path, options);
     }
 
@@ -146,9 +137,18 @@ public static partial class Msgpack
     }
 
     /// <summary>
-    /// The state dict of <paramref name="value"/> (braintools' <c>msgpack_to_state_dict</c>): what <see cref="Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/>
+    /// The state dict of <paramref name="value"/> (braintools' <c>msgpack_to_state_dict</c>): what <see cref="Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/>
     /// writes. Arrays are shared with <paramref name="value"/>, not copied.
     /// </summary>
     /// <exception cref="CheckpointException">A value has no state-dict form; the message names its path.</exception>
     public static StateNode ToStateDict(object? value) => StateDictConverters.ToStateDict(value);
+
+    // braintools' verbose=True lines.
+    private static void Say(MsgpackOptions options, string line)
+    {
+        if (options.Verbose)
+        {
+            (options.Log ?? Console.Out).WriteLine(line);
+        }
+    }
 }

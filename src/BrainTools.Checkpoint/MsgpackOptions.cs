@@ -18,7 +18,7 @@ public sealed record MsgpackOptions
     /// work and the memory.)
     /// </summary>
     /// <remarks>
-    /// <para>The contract: for data of N bytes, a load with these limits (<see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>,
+    /// <para>The contract: for data of N bytes, a load with these limits (<see cref="Msgpack.Load(string, MsgpackOptions?)"/>,
     /// <see cref="Msgpack.Load(Stream, MsgpackOptions?)"/>, <see cref="Msgpack.Deserialize"/>, <see cref="Msgpack.Open"/>)
     /// takes at most 4·N + 64 MiB of memory, the data itself included, and time linear in N; data past a limit is an
     /// <see cref="InvalidCheckpointException"/> naming the limit. Why those terms: arrays are views of the data (or one
@@ -102,7 +102,13 @@ public sealed record MsgpackOptions
     /// </summary>
     public bool Durable { get; init; } = true;
 
-    /// <summary>Where <c>verbose</c> messages go; <c>null</c> for <see cref="Console.Out"/>.</summary>
+    /// <summary>
+    /// Print <c>Saving checkpoint into {path}</c> and <c>Loading checkpoint from {path}</c> on each save and load of a
+    /// file through <see cref="Msgpack"/>, as braintools' <c>verbose=True</c> does (default false).
+    /// </summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Where <see cref="Verbose"/> messages go; <c>null</c> for <see cref="Console.Out"/>.</summary>
     public TextWriter? Log { get; init; }
 
     /// <summary>

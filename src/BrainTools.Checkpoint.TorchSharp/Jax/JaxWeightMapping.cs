@@ -81,7 +81,7 @@ public sealed class JaxWeightMapping
         return Apply(reader.ReadTree(), module, mismatch, path);
     }
 
-    /// <summary>Places the arrays of a loaded tree (<see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>) into <paramref name="module"/>; see <see cref="LoadInto"/>.</summary>
+    /// <summary>Places the arrays of a loaded tree (<see cref="Msgpack.Load(string, MsgpackOptions?)"/>) into <paramref name="module"/>; see <see cref="LoadInto"/>.</summary>
     /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the weights do not fit the module.</exception>
     public WeightMappingReport Apply(StateNode tree, nn.Module module, Mismatch mismatch = Mismatch.Error) => Apply(tree, module, mismatch, filePath: null);
 

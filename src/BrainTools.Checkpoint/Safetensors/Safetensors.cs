@@ -24,7 +24,7 @@ public static class Safetensors
 
     /// <summary>
     /// Saves <paramref name="tree"/> to <paramref name="path"/> through a temporary file beside it and a rename, as
-    /// <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/> does: the file is always
+    /// <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> does: the file is always
     /// the old or the new one.
     /// </summary>
     /// <param name="path">The file.</param>

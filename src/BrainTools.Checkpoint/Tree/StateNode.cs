@@ -4,7 +4,7 @@ using System.Numerics;
 namespace BrainTools.Checkpoint;
 
 /// <summary>
-/// A node of a raw state dict, the tree <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/> returns: a
+/// A node of a raw state dict, the tree <see cref="Msgpack.Load(string, MsgpackOptions?)"/> returns: a
 /// <see cref="StateMap"/> or a <see cref="StateValue"/> leaf. Index maps with <c>node["key"]</c> (and lists, which
 /// are maps keyed <c>"0"</c>, <c>"1"</c>, ..., with <c>node[0]</c>); read leaves with explicit casts
 /// (<c>(long)node["step"]</c>), <see cref="GetValue{T}"/> or <see cref="AsArray"/>.

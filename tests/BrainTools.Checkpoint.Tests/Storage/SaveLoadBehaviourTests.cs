@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.Tests.Interop;
 
 namespace BrainTools.Checkpoint.Tests.Storage;
 
-/// <summary>What <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?)"/> and Load promise about files.</summary>
+/// <summary>What <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> and Load promise about files.</summary>
 public class SaveLoadBehaviourTests
 {
     private static readonly Dictionary<string, object> Small = new() { ["w"] = new[] { 1f, 2f }, ["step"] = 3 };
@@ -73,13 +73,16 @@ public class SaveLoadBehaviourTests
         using var dir = new TempDirectory();
         string path = dir.File("ckpt.msgpack");
         using var log = new StringWriter();
-        var options = MsgpackOptions.Default with { Log = log };
+        var options = MsgpackOptions.Default with { Log = log, Verbose = true };
 
-        Msgpack.Save(path, Small, verbose: true, options: options);
-        Msgpack.Load(path, verbose: true, options: options);
-        Msgpack.Load(path, options: options);
+        Msgpack.Save(path, Small, options: options);
+        Msgpack.Load(path, options);
+        Msgpack.Load(path, new Dictionary<string, object> { ["w"] = new float[2] }, Mismatch.Ignore, options);
+        Msgpack.LoadInto(path, new Dictionary<string, object> { ["w"] = new float[2] }, Mismatch.Ignore, options);
+        Msgpack.Load(path, options with { Verbose = false });
 
-        Assert.Equal($"Saving checkpoint into {path}{Environment.NewLine}Loading checkpoint from {path}{Environment.NewLine}", log.ToString());
+        string n = Environment.NewLine;
+        Assert.Equal($"Saving checkpoint into {path}{n}Loading checkpoint from {path}{n}Loading checkpoint from {path}{n}Loading checkpoint from {path}{n}", log.ToString());
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace BrainTools.Checkpoint.Serialization.Converters;
 
 /// <summary>
-/// A raw <see cref="StateNode"/> tree, as <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/> returns it:
+/// A raw <see cref="StateNode"/> tree, as <see cref="Msgpack.Load(string, MsgpackOptions?)"/> returns it:
 /// saved as itself; as a template, its maps restore like dicts, its array leaves like <see cref="NdArray"/>s, maps
 /// that a higher layer recognises (a quantity's) by that type's rules, and other leaves take the state's leaf when it is of
 /// a kind that fits (an int where a float is, yes; a float where an int is, no; anything where None is). Also the
