@@ -55,7 +55,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         _msgpack = Options.Msgpack ?? MsgpackOptions.Default;
         _asyncManager = asyncManager;
         _fileName = new Regex("^" + Regex.Escape(Options.Prefix) + "([0-9]+)" + Regex.Escape(Extension) + "$", RegexOptions.CultureInvariant);
-        System.IO.Directory.CreateDirectory(Directory);
+        AtomicFile.CreateDirectory(Directory);
         _checkpoints = Recover();
     }
 
@@ -271,7 +271,6 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     // Makes the checkpoint durable and renames it into place, then the manifest, then deletes what the rules drop.
     private void Commit(PendingFile file, CheckpointInfo info)
     {
-        AtomicFile.Commit(file, overwrite: true, _msgpack.Durable);
         List<CheckpointInfo> keep;
         List<CheckpointInfo> drop;
         lock (_state)
@@ -283,8 +282,21 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             drop = [.. all.Where(c => !kept.Contains(c.Step))];
         }
 
-        // The manifest is durable before anything it no longer lists is deleted.
-        CheckpointManifest.Write(Directory, keep, _msgpack.Durable);
+        // The manifest is made before the checkpoint is renamed into place, so a value it cannot hold fails the save
+        // while the directory is as it was; and it is durable before anything it no longer lists is deleted.
+        byte[] manifest;
+        try
+        {
+            manifest = CheckpointManifest.Serialize(keep);
+        }
+        catch
+        {
+            AtomicFile.Abort(file);
+            throw;
+        }
+
+        AtomicFile.Commit(file, overwrite: true, _msgpack.Durable);
+        CheckpointManifest.Write(Directory, manifest, _msgpack.Durable);
         lock (_state)
         {
             _checkpoints = keep;
@@ -337,50 +349,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         return ranked.ThenByDescending(c => c.Step);
     }
 
-    private List<CheckpointInfo> Recover()
-    {
-        var byStep = new SortedDictionary<long, CheckpointInfo>();
-        foreach (CheckpointInfo info in CheckpointManifest.TryRead(Directory) ?? [])
-        {
-            Match match = _fileName.Match(info.File);
-            if (match.Success && File.Exists(info.Path) && new FileInfo(info.Path).Length == info.Size)
-            {
-                byStep[info.Step] = info;
-            }
-        }
-
-        // Files committed after the manifest was last written (the process died in between), or replaced since.
-        foreach (string path in System.IO.Directory.GetFiles(Directory, Options.Prefix + "*" + Extension))
-        {
-            string file = Path.GetFileName(path);
-            Match match = _fileName.Match(file);
-            if (!match.Success || !long.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out long step) || byStep.ContainsKey(step))
-            {
-                continue;
-            }
-
-            try
-            {
-                var fileInfo = new FileInfo(path);
-                byStep[step] = new CheckpointInfo(
-                    file,
-                    path,
-                    step,
-                    new DateTimeOffset(fileInfo.LastWriteTimeUtc, TimeSpan.Zero),
-                    null,
-                    fileInfo.Length,
-                    FileChecksum.Compute(path),
-                    string.Empty,
-                    new Dictionary<string, object>());
-            }
-            catch (IOException)
-            {
-                // Deleted or unreadable as we looked: not a checkpoint we can offer.
-            }
-        }
-
-        return [.. byStep.Values];
-    }
+    private List<CheckpointInfo> Recover() => CheckpointRecovery.Recover(Directory, _fileName, Options.Prefix + "*" + Extension, _msgpack);
 
     private static void TryDelete(string path)
     {
