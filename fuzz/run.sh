@@ -48,6 +48,11 @@ export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL
 export AFL_FORKSRV_INIT_TMOUT=120000
 export DOTNET_GCHeapHardLimit=0x40000000
 
+# The targets' scratch files (inputs written for path-based entry points), in memory, removed on exit.
+scratch_root=/dev/shm; [ -d "$scratch_root" ] || scratch_root="${TMPDIR:-/tmp}"
+BRAINTOOLS_FUZZ_SCRATCH=$(mktemp -d "$scratch_root/braintools-fuzz-run.XXXXXX"); export BRAINTOOLS_FUZZ_SCRATCH
+trap 'rm -rf "$BRAINTOOLS_FUZZ_SCRATCH"' EXIT
+
 status=0
 for target in "${selected[@]}"; do
   findings="$out/findings/$target"

@@ -26,6 +26,7 @@ if (args.Length > 1)
         }
     }
 
+    ScratchFile.DeleteAll();
     Console.WriteLine($"{args.Length - 1 - failed} handled, {failed} not");
     return failed == 0 ? 0 : 1;
 }

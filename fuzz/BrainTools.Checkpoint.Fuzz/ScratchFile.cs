@@ -1,25 +1,39 @@
 namespace BrainTools.Checkpoint.Fuzz;
 
 /// <summary>
-/// A file this process rewrites with each input, for entry points that take a path. One per target and process, in
-/// shared memory when there is some (no disk writes per execution).
+/// Files this process rewrites with each input, for entry points that take a path: one folder per process, in shared
+/// memory when there is some (no disk writes per execution).
 /// </summary>
 internal static class ScratchFile
 {
-    /// <summary>A fresh directory for this process and <paramref name="name"/>.</summary>
+    // fuzz/run.sh names a folder per campaign (and deletes it after); AFL kills its children before they clean up.
+    private static readonly string Root = Path.Combine(
+        Environment.GetEnvironmentVariable("BRAINTOOLS_FUZZ_SCRATCH") is { Length: > 0 } campaign ? campaign
+            : System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(),
+        $"braintools-fuzz-{Environment.ProcessId}");
+
+    /// <summary>The directory <paramref name="name"/> of this process, created when missing.</summary>
     public static string Directory(string name)
     {
-        string root = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        string path = Path.Combine(root, $"braintools-fuzz-{Environment.ProcessId}-{name}");
+        string path = Path.Combine(Root, name);
         System.IO.Directory.CreateDirectory(path);
         return path;
     }
 
-    /// <summary>Writes <paramref name="input"/> to <c>{name}</c> in this process's scratch directory and returns its path.</summary>
+    /// <summary>Writes <paramref name="input"/> to <c>{name}</c> in this process's scratch folder and returns its path.</summary>
     public static string Write(string name, byte[] input)
     {
         string path = Path.Combine(Directory("files"), name);
         File.WriteAllBytes(path, input);
         return path;
+    }
+
+    /// <summary>Deletes this process's scratch folder.</summary>
+    public static void DeleteAll()
+    {
+        if (System.IO.Directory.Exists(Root))
+        {
+            System.IO.Directory.Delete(Root, recursive: true);
+        }
     }
 }
