@@ -20,6 +20,11 @@ namespace BrainTools.Checkpoint;
 /// move and files the rules no longer keep get deleted. A process killed at any point leaves a directory a new manager
 /// recovers from: it reads the manifest, adds checkpoint files the manifest does not list yet, drops entries whose file
 /// is gone, and ignores the temporary files of the killed save (the next save sweeps them).</para>
+/// <para>The manifest is an index the files can rebuild, so a damaged one never stops a manager from opening: an
+/// unreadable manifest, or an entry with a missing or wrongly typed field or a step that is not its file's, is left
+/// out with a <see cref="CheckpointWarning"/> and its files are recovered from the directory (checksummed, without
+/// metric); a metric or user value that JSON cannot carry back (<c>1e400</c>) is dropped alone. The next save writes
+/// a whole manifest again.</para>
 /// <para>Thread safety: all members may be called from any thread. One manager per directory: two managers (or
 /// processes) saving into the same directory overwrite each other's manifest.</para>
 /// </remarks>
@@ -110,12 +115,12 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="step">The training step, 0 or more.</param>
     /// <param name="tree">What to save (anything <see cref="Msgpack.Save(string, object?, bool, bool, MsgpackOptions?, AsyncManager?)"/> takes).</param>
-    /// <param name="metric">The metric that ranks checkpoints for <see cref="CheckpointManagerOptions.KeepBest"/>; NaN and infinities count as none.</param>
-    /// <param name="user">Fields recorded in the manifest: strings, bools and finite numbers.</param>
+    /// <param name="metric">The metric that ranks checkpoints for <see cref="CheckpointManagerOptions.KeepBest"/>; NaN and infinities count as none (recorded as null).</param>
+    /// <param name="user">Fields recorded in the manifest: strings (valid UTF-16), bools and finite numbers; anything else is refused before a file is written.</param>
     /// <returns>The path of the checkpoint file.</returns>
-    /// <exception cref="ArgumentException">A user field is of another kind.</exception>
+    /// <exception cref="ArgumentException">A user field is of another kind, infinite, NaN, or a string with an unpaired surrogate.</exception>
     /// <exception cref="CheckpointException">A value cannot be saved.</exception>
-    /// <exception cref="IOException">The file system failed (synchronous saves); the previous checkpoints are intact.</exception>
+    /// <exception cref="IOException">The file system failed or refused (no permission, a part of the path is a file; synchronous saves); the previous checkpoints are intact.</exception>
     /// <exception cref="ObjectDisposedException">The manager (or its async manager) is disposed.</exception>
     public string Save(long step, object? tree, double? metric = null, IReadOnlyDictionary<string, object>? user = null)
     {
