@@ -20,10 +20,19 @@ internal static class ScratchFile
         return path;
     }
 
-    /// <summary>Writes <paramref name="input"/> to <c>{name}</c> in this process's scratch folder and returns its path.</summary>
+    private static long s_written;
+
+    /// <summary>
+    /// Writes <paramref name="input"/> to a new file named after <paramref name="name"/> in this process's scratch
+    /// folder and returns its path. The previous input's file is unlinked, never truncated: arrays read from it may
+    /// still map it, and a mapped file that shrinks kills the process on the next touch (SIGBUS), which is no finding.
+    /// </summary>
     public static string Write(string name, byte[] input)
     {
-        string path = Path.Combine(Directory("files"), name);
+        string directory = Directory("files");
+        long number = ++s_written;
+        File.Delete(Path.Combine(directory, $"{number - 1}-{name}"));
+        string path = Path.Combine(directory, $"{number}-{name}");
         File.WriteAllBytes(path, input);
         return path;
     }
