@@ -126,7 +126,7 @@ internal static partial class NpyFormat
                     continue;
                 }
 
-                text.Append(char.ConvertFromUtf32(cp));
+                text.Append(Rune.IsValid(cp) ? char.ConvertFromUtf32(cp) : throw new CheckpointFormatException($"a '{descr}' string holds {cp:x}, which is no Unicode code point"));
             }
 
             return new StateValue(text.ToString().TrimEnd('\0'));

@@ -45,7 +45,7 @@ internal static class NpzFile
     {
         using ZipArchive zip = OpenZip(path);
         var items = new List<(string, StateNode)>();
-        foreach (ZipArchiveEntry entry in zip.Entries)
+        foreach (ZipArchiveEntry entry in EntriesOf(zip))
         {
             if (entry.FullName.EndsWith('/'))
             {
@@ -83,6 +83,19 @@ internal static class NpzFile
         }
 
         return FlatTree.Nest(items, Separator);
+    }
+
+    // The central directory is read on first use of Entries, so a damaged one throws here, not in OpenRead.
+    private static IReadOnlyCollection<ZipArchiveEntry> EntriesOf(ZipArchive zip)
+    {
+        try
+        {
+            return zip.Entries;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointFormatException($"not a zip archive: {e.Message}");
+        }
     }
 
     private static ZipArchive OpenZip(string path)

@@ -133,6 +133,11 @@ internal static class SafetensorsFile
 
         byte[] header = new byte[headerLength];
         file.ReadExactly(header);
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw new CheckpointFormatException("the header is not valid UTF-8");
+        }
+
         long dataStart = 8 + (long)headerLength;
         long dataLength = fileLength - dataStart;
         var entries = new List<(string Name, StateNode? Node, DType? DType, Shape Shape, long Begin, long End)>();
