@@ -52,6 +52,7 @@ export DOTNET_GCHeapHardLimit=0x40000000
 scratch_root=/dev/shm; [ -d "$scratch_root" ] || scratch_root="${TMPDIR:-/tmp}"
 BRAINTOOLS_FUZZ_SCRATCH=$(mktemp -d "$scratch_root/braintools-fuzz-run.XXXXXX"); export BRAINTOOLS_FUZZ_SCRATCH
 trap 'rm -rf "$BRAINTOOLS_FUZZ_SCRATCH"' EXIT
+trap 'exit 143' TERM INT
 
 status=0
 for target in "${selected[@]}"; do

@@ -90,15 +90,23 @@ public sealed class DamagedManifestTests
         Assert.Contains($"user field '{field}'", Assert.Single(warnings).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Save_UserFieldWithUnpairedSurrogate_ThrowsBeforeWritingAnything()
+    public static TheoryData<object, string> ValuesJsonCannotCarry => new()
+    {
+        { "\ud800", "'note' has an unpaired surrogate" },
+        { double.PositiveInfinity, "'note' must be a string, a bool or a finite number" },
+        { double.NaN, "'note' must be a string, a bool or a finite number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValuesJsonCannotCarry))]
+    public void Save_UserValueJsonCannotCarry_ThrowsBeforeWritingAnything(object value, string message)
     {
         using var dir = new TempDirectory();
         using var manager = new CheckpointManager(dir.Path, Options([]));
 
-        var error = Assert.Throws<ArgumentException>(() => manager.Save(1, new[] { 1.0 }, user: new Dictionary<string, object> { ["note"] = "\ud800" }));
+        var error = Assert.Throws<ArgumentException>(() => manager.Save(1, new[] { 1.0 }, user: new Dictionary<string, object> { ["note"] = value }));
 
-        Assert.Contains("'note' has an unpaired surrogate", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Null(manager.Latest);
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
