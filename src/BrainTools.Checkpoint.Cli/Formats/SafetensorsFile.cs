@@ -176,6 +176,11 @@ internal static class SafetensorsFile
         {
             throw new CheckpointFormatException($"the header is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json reads escapes lazily: "\ud800" (an unpaired surrogate) passes Parse and throws on GetString.
+            throw new CheckpointFormatException($"the header holds a string JSON cannot decode: {e.Message}");
+        }
 
         CheckOffsets(entries.Where(e => e.DType is not null).Select(e => (e.Name, e.Begin, e.End)), dataLength);
         var items = new List<(string, StateNode)>(entries.Count);
