@@ -83,8 +83,8 @@ internal static partial class NpyFormat
         string header = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
         (string descr, bool fortran, long[] shape) = ParseHeader(header);
 
-        char order = descr[0];
-        string code = descr[1..];
+        char order = descr.Length > 0 ? descr[0] : '\0'; // An empty descr ('descr': '') has no byte order either.
+        string code = descr.Length > 0 ? descr[1..] : descr;
         if (order is not ('<' or '>' or '|' or '='))
         {
             throw new CheckpointFormatException($"descr '{descr}' has no byte order");
