@@ -60,7 +60,8 @@ for target in "${selected[@]}"; do
   rm -rf "$findings"
   mkdir -p "$findings"
   echo "fuzz: $target for ${seconds}s"
-  nice -n "$nice_level" afl-fuzz -i "fuzz/corpus/$target" -o "$findings" -V "$seconds" -t "$timeout_ms" -m none \
+  dictionary=(); [ -f "fuzz/dictionaries/$target.dict" ] && dictionary=(-x "fuzz/dictionaries/$target.dict")
+  nice -n "$nice_level" afl-fuzz -i "fuzz/corpus/$target" -o "$findings" "${dictionary[@]}" -V "$seconds" -t "$timeout_ms" -m none \
     -- dotnet "$bin/BrainTools.Checkpoint.Fuzz.dll" "$target" > "$findings.log" 2>&1 \
     || { tail -30 "$findings.log"; echo "fuzz: afl-fuzz failed for $target"; status=1; continue; }
   stats="$findings/default/fuzzer_stats"
