@@ -105,6 +105,13 @@ internal static class CheckpointManifest
     /// <summary>As <see cref="Read"/>, for the manifest's bytes.</summary>
     public static List<CheckpointInfo> Parse(ReadOnlyMemory<byte> content, string directory, string path, MsgpackOptions options)
     {
+        // JsonDocument.Parse does not check the UTF-8 inside strings; reading such a string later would throw.
+        if (!System.Text.Unicode.Utf8.IsValid(content.Span))
+        {
+            Warn(options, path, $"The checkpoint manifest {path} is not valid UTF-8; the checkpoints are recovered from their files.");
+            return [];
+        }
+
         JsonDocument document;
         try
         {
@@ -241,13 +248,17 @@ internal static class CheckpointManifest
             {
                 foreach (JsonProperty field in userElement.EnumerateObject())
                 {
-                    if (ReadUserValue(field.Value) is { } fieldValue && IsValidUtf16(field.Name))
+                    if (NameOf(field) is not { } name)
                     {
-                        user[field.Name] = fieldValue;
+                        Warn(options, path, $"{where}: a user field's name escapes an unpaired surrogate; the field is left out.");
+                    }
+                    else if (ReadUserValue(field.Value) is { } fieldValue)
+                    {
+                        user[name] = fieldValue;
                     }
                     else
                     {
-                        Warn(options, path, $"{where}: its user field '{Shorten(field.Name)}' ({Quote(field.Value)}) is not a string, a bool or a finite number; it is left out.");
+                        Warn(options, path, $"{where}: its user field '{Shorten(name)}' ({Quote(field.Value)}) is not a string, a bool or a finite number; it is left out.");
                     }
                 }
             }
@@ -324,6 +335,19 @@ internal static class CheckpointManifest
         }
 
         return value is not null && IsValidUtf16(value);
+    }
+
+    // A name that escapes an unpaired surrogate ("\ud800") throws when read, and could not be written back.
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return IsValidUtf16(property.Name) ? property.Name : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static bool IsValidUtf16(string text)
