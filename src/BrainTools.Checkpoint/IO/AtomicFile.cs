@@ -42,12 +42,15 @@ internal static class AtomicFile
 
     /// <summary>Creates the temporary file of a write to <paramref name="path"/> (and missing directories).</summary>
     /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    /// <exception cref="IOException">
+    /// The directory cannot be made or written (a part of the path is a file, no permission); the message names the path.
+    /// </exception>
     public static PendingFile Begin(string path, bool overwrite)
     {
         string? directory = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            CreateDirectory(directory, path);
         }
 
         ThrowIfExists(path, overwrite);
@@ -68,10 +71,39 @@ internal static class AtomicFile
             });
             return new PendingFile(path, temp, stream, started);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            InProgress.TryRemove(temp, out _);
+            throw NotWritable(path, e);
+        }
         catch
         {
             InProgress.TryRemove(temp, out _);
             throw;
+        }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and the directories above it that are missing.</summary>
+    /// <param name="directory">The directory.</param>
+    /// <param name="target">The file that will be written into it, for the message; null when the directory is the goal.</param>
+    /// <exception cref="IOException">
+    /// A part of the path is a file (<c>Cannot save {target}: {part} is a file, not a directory.</c>), there is no
+    /// permission, or the file system failed.
+    /// </exception>
+    public static void CreateDirectory(string directory, string? target = null)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (IOException e) when (FileAmongParents(directory) is string file)
+        {
+            // .NET says "The file '{file}' already exists", which reads as if the save were refused for that file.
+            throw new IOException($"Cannot save {target ?? directory}: {file} is a file, not a directory.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"Cannot save {target ?? directory}: no permission to create the directory {directory}.", e);
         }
     }
 
@@ -94,6 +126,12 @@ internal static class AtomicFile
 
             ThrowIfExists(file.Path, overwrite);
             File.Move(file.TempPath, file.Path, overwrite: true);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            TryDelete(file.TempPath);
+            InProgress.TryRemove(file.TempPath, out _);
+            throw NotWritable(file.Path, e);
         }
         catch
         {
@@ -228,6 +266,30 @@ internal static class AtomicFile
         {
             throw new CheckpointException($"Checkpoint already exists: {path} (pass overwrite: true to replace it).", path, null);
         }
+    }
+
+    // The Errors table promises an IOException when the file system refuses a save; .NET reports EACCES and EPERM as
+    // UnauthorizedAccessException, which is not one.
+    private static IOException NotWritable(string path, UnauthorizedAccessException e) =>
+        new($"Cannot save {path}: no permission to write in the directory {Path.GetDirectoryName(path)}.", e);
+
+    // The nearest part of the path that exists, when it is a file rather than a directory.
+    private static string? FileAmongParents(string directory)
+    {
+        for (string? part = Path.GetFullPath(directory); !string.IsNullOrEmpty(part); part = Path.GetDirectoryName(part))
+        {
+            if (File.Exists(part))
+            {
+                return part;
+            }
+
+            if (Directory.Exists(part))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private static void TryDelete(string path)

@@ -22,7 +22,8 @@ internal static partial class DirectorySync
         int fd = Open(directory, 0 /* O_RDONLY */);
         if (fd < 0)
         {
-            throw new IOException($"Cannot open directory {directory} to flush it (errno {Marshal.GetLastPInvokeError()}).");
+            int error = Marshal.GetLastPInvokeError();
+            throw new IOException($"Cannot open the directory {directory} to flush it: {Marshal.GetPInvokeErrorMessage(error)} (errno {error}).");
         }
 
         try
@@ -30,7 +31,7 @@ internal static partial class DirectorySync
             // EINVAL: the file system does not support syncing directories; nothing more can be done.
             if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != 22)
             {
-                throw new IOException($"Cannot flush directory {directory} (errno {errno}).");
+                throw new IOException($"Cannot flush the directory {directory}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
             }
         }
         finally

@@ -12,6 +12,10 @@ internal static class FileChecksum
     /// <summary>Formats a hash.</summary>
     public static string Format(ulong hash) => Prefix + hash.ToString("x16", CultureInfo.InvariantCulture);
 
+    /// <summary>Whether <paramref name="checksum"/> has the form <see cref="Format"/> gives (read from a manifest, it may not).</summary>
+    public static bool IsWellFormed(string checksum) =>
+        checksum.Length == Prefix.Length + 16 && checksum.StartsWith(Prefix, StringComparison.Ordinal) && !checksum.AsSpan(Prefix.Length).ContainsAnyExcept("0123456789abcdef");
+
     /// <summary>The checksum of a file, read in one pass.</summary>
     /// <param name="path">The file.</param>
     /// <param name="progress">Receives the bytes hashed, window by window.</param>

@@ -31,17 +31,14 @@ public sealed partial class CheckpointManager
             return new ChecksumVerification(ChecksumStatus.NotRecorded, manifest, null, size, null, null);
         }
 
-        List<CheckpointInfo>? entries = CheckpointManifest.TryRead(directory);
-        if (entries is null)
-        {
-            return new ChecksumVerification(ChecksumStatus.ManifestUnreadable, manifest, null, size, null, null);
-        }
-
+        // The manifest's own reader, which leaves out what it cannot read (with a warning) instead of failing.
+        bool damaged = false;
+        List<CheckpointInfo> entries = CheckpointManifest.Read(directory, MsgpackOptions.Default with { OnWarning = _ => damaged = true });
         string name = Path.GetFileName(full);
         CheckpointInfo? info = entries.FindLast(e => string.Equals(e.File, name, StringComparison.Ordinal));
         if (info is null)
         {
-            return new ChecksumVerification(ChecksumStatus.NotRecorded, manifest, null, size, null, null);
+            return new ChecksumVerification(damaged ? ChecksumStatus.ManifestUnreadable : ChecksumStatus.NotRecorded, manifest, null, size, null, null);
         }
 
         string? recorded = info.Checksum.Length == 0 ? null : info.Checksum;

@@ -20,6 +20,11 @@ namespace BrainTools.Checkpoint;
 /// move and files the rules no longer keep get deleted. A process killed at any point leaves a directory a new manager
 /// recovers from: it reads the manifest, adds checkpoint files the manifest does not list yet, drops entries whose file
 /// is gone, and ignores the temporary files of the killed save (the next save sweeps them).</para>
+/// <para>The manifest is an index the files can rebuild, so a damaged one never stops a manager from opening: an
+/// unreadable manifest, or an entry with a missing or wrongly typed field or a step that is not its file's, is left
+/// out with a <see cref="CheckpointWarning"/> and its files are recovered from the directory (checksummed, without
+/// metric); a metric or user value that JSON cannot carry back (<c>1e400</c>) is dropped alone. The next save writes
+/// a whole manifest again.</para>
 /// <para>Thread safety: all members may be called from any thread. One manager per directory: two managers (or
 /// processes) saving into the same directory overwrite each other's manifest.</para>
 /// </remarks>
@@ -55,7 +60,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         _msgpack = Options.Msgpack ?? MsgpackOptions.Default;
         _asyncManager = asyncManager;
         _fileName = new Regex("^" + Regex.Escape(Options.Prefix) + "([0-9]+)" + Regex.Escape(Extension) + "$", RegexOptions.CultureInvariant);
-        System.IO.Directory.CreateDirectory(Directory);
+        AtomicFile.CreateDirectory(Directory);
         _checkpoints = Recover();
     }
 
@@ -110,12 +115,12 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="step">The training step, 0 or more.</param>
     /// <param name="tree">What to save (anything <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> takes).</param>
-    /// <param name="metric">The metric that ranks checkpoints for <see cref="CheckpointManagerOptions.KeepBest"/>; NaN and infinities count as none.</param>
-    /// <param name="user">Fields recorded in the manifest: strings, bools and finite numbers.</param>
+    /// <param name="metric">The metric that ranks checkpoints for <see cref="CheckpointManagerOptions.KeepBest"/>; NaN and infinities count as none (recorded as null).</param>
+    /// <param name="user">Fields recorded in the manifest: strings (valid UTF-16), bools and finite numbers; anything else is refused before a file is written.</param>
     /// <returns>The path of the checkpoint file.</returns>
-    /// <exception cref="ArgumentException">A user field is of another kind.</exception>
+    /// <exception cref="ArgumentException">A user field is of another kind, infinite, NaN, or a string with an unpaired surrogate.</exception>
     /// <exception cref="CheckpointException">A value cannot be saved.</exception>
-    /// <exception cref="IOException">The file system failed (synchronous saves); the previous checkpoints are intact.</exception>
+    /// <exception cref="IOException">The file system failed or refused (no permission, a part of the path is a file; synchronous saves); the previous checkpoints are intact.</exception>
     /// <exception cref="ObjectDisposedException">The manager (or its async manager) is disposed.</exception>
     public string Save(long step, object? tree, double? metric = null, IReadOnlyDictionary<string, object>? user = null)
     {
@@ -226,7 +231,6 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
     // Makes the checkpoint durable and renames it into place, then the manifest, then deletes what the rules drop.
     private void Commit(PendingFile file, CheckpointInfo info)
     {
-        AtomicFile.Commit(file, overwrite: true, _msgpack.Durable);
         List<CheckpointInfo> keep;
         List<CheckpointInfo> drop;
         lock (_state)
@@ -238,8 +242,21 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
             drop = [.. all.Where(c => !kept.Contains(c.Step))];
         }
 
-        // The manifest is durable before anything it no longer lists is deleted.
-        CheckpointManifest.Write(Directory, keep, _msgpack.Durable);
+        // The manifest is made before the checkpoint is renamed into place, so a value it cannot hold fails the save
+        // while the directory is as it was; and it is durable before anything it no longer lists is deleted.
+        byte[] manifest;
+        try
+        {
+            manifest = CheckpointManifest.Serialize(keep);
+        }
+        catch
+        {
+            AtomicFile.Abort(file);
+            throw;
+        }
+
+        AtomicFile.Commit(file, overwrite: true, _msgpack.Durable);
+        CheckpointManifest.Write(Directory, manifest, _msgpack.Durable);
         lock (_state)
         {
             _checkpoints = keep;
@@ -292,50 +309,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         return ranked.ThenByDescending(c => c.Step);
     }
 
-    private List<CheckpointInfo> Recover()
-    {
-        var byStep = new SortedDictionary<long, CheckpointInfo>();
-        foreach (CheckpointInfo info in CheckpointManifest.TryRead(Directory) ?? [])
-        {
-            Match match = _fileName.Match(info.File);
-            if (match.Success && File.Exists(info.Path) && new FileInfo(info.Path).Length == info.Size)
-            {
-                byStep[info.Step] = info;
-            }
-        }
-
-        // Files committed after the manifest was last written (the process died in between), or replaced since.
-        foreach (string path in System.IO.Directory.GetFiles(Directory, Options.Prefix + "*" + Extension))
-        {
-            string file = Path.GetFileName(path);
-            Match match = _fileName.Match(file);
-            if (!match.Success || !long.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out long step) || byStep.ContainsKey(step))
-            {
-                continue;
-            }
-
-            try
-            {
-                var fileInfo = new FileInfo(path);
-                byStep[step] = new CheckpointInfo(
-                    file,
-                    path,
-                    step,
-                    new DateTimeOffset(fileInfo.LastWriteTimeUtc, TimeSpan.Zero),
-                    null,
-                    fileInfo.Length,
-                    FileChecksum.Compute(path),
-                    string.Empty,
-                    new Dictionary<string, object>());
-            }
-            catch (IOException)
-            {
-                // Deleted or unreadable as we looked: not a checkpoint we can offer.
-            }
-        }
-
-        return [.. byStep.Values];
-    }
+    private List<CheckpointInfo> Recover() => CheckpointRecovery.Recover(Directory, _fileName, Options.Prefix + "*" + Extension, _msgpack);
 
     private static void TryDelete(string path)
     {
