@@ -108,6 +108,11 @@ internal sealed class SafetensorsHeader
         {
             throw Invalid($"the header is not valid JSON: {e.Message}", path);
         }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json decodes escapes lazily: "\ud800" (an unpaired surrogate) passes Parse and throws on GetString or Name.
+            throw Invalid($"the header holds a string JSON cannot decode: {e.Message}", path);
+        }
 
         CheckCoverage(tensors, dataStart, fileLength - dataStart, path);
         return new SafetensorsHeader(tensors, metadata, order, dataStart);
