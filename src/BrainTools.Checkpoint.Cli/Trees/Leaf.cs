@@ -25,13 +25,13 @@ internal sealed record Leaf(string Path, StateValue? Value, Quantity? Quantity, 
     public bool IsEmptyMap => Value is null && Array is null;
 
     /// <summary>A short type name: <c>ndarray</c>, <c>int</c>, <c>str</c>, <c>quantity</c>, <c>map</c> (empty) ...</summary>
-    public string TypeName => Unit is not null ? "quantity" : Array is not null ? "ndarray" : Value is null ? "map" : KindName(Value.Kind);
+    public string TypeName => Unit is not null ? "quantity" : Array is not null ? "ndarray" : Value is null ? "map" : Value.Kind.PythonName();
 
     /// <summary>The numpy dtype of an array or numpy scalar, else the Python type.</summary>
     public string DTypeName => Array is not null ? Array.DType.Name
         : Value is null ? string.Empty
         : Value.Value is NumpyScalar s ? s.DType.Name
-        : KindName(Value.Kind);
+        : Value.Kind.PythonName();
 
     /// <summary>The shape of an array, <c>()</c> for a scalar, empty for non-numbers.</summary>
     public string ShapeText => Array is not null ? Array.Shape.ToString() : Value?.Value switch
@@ -55,21 +55,6 @@ internal sealed record Leaf(string Path, StateValue? Value, Quantity? Quantity, 
 
     /// <summary>Number of parameters: elements of an array (a numpy scalar counts one).</summary>
     public long Parameters => Array is not null ? Array.Length : Value?.Value is NumpyScalar ? 1 : 0;
-
-    public static string KindName(StateNodeKind kind) => kind switch
-    {
-        StateNodeKind.Map => "map",
-        StateNodeKind.Nil => "None",
-        StateNodeKind.Bool => "bool",
-        StateNodeKind.Int => "int",
-        StateNodeKind.Float => "float",
-        StateNodeKind.Complex => "complex",
-        StateNodeKind.String => "str",
-        StateNodeKind.Bytes => "bytes",
-        StateNodeKind.NdArray => "ndarray",
-        StateNodeKind.NumpyScalar => "npscalar",
-        _ => "ext",
-    };
 
     /// <summary>Describes the leaf's type for messages: <c>float32 (2, 2)</c>, <c>int</c>, <c>quantity float [ms]</c>.</summary>
     public string Describe()

@@ -78,7 +78,7 @@ internal static class NpzWriter
                 report.Changed(path, "bytes, stored as a uint8 array");
                 return s => NpyFormat.WriteArray(s, NdArray.FromBytes(DType.UInt8, new Shape((long)bytes.Length), bytes));
             default:
-                report.Dropped(path, node is StateMap ? "an empty map (npz holds arrays only)" : $"npz cannot hold {PythonTypeName.Of(node.Kind)} values without pickle");
+                report.Dropped(path, node is StateMap ? "an empty map (npz holds arrays only)" : $"npz cannot hold {node.Kind.PythonName()} values without pickle");
                 return null;
         }
     }

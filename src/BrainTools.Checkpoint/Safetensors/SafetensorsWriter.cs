@@ -49,7 +49,7 @@ internal static class SafetensorsWriter
                     string? text = SafetensorsMetadataValue.Encode(node);
                     if (text is null)
                     {
-                        report.Dropped(at, $"safetensors cannot hold {PythonTypeName.Of(node.Kind)} values");
+                        report.Dropped(at, $"safetensors cannot hold {node.Kind.PythonName()} values");
                     }
                     else
                     {

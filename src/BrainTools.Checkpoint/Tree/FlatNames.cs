@@ -17,7 +17,7 @@ internal static class FlatNames
         var items = new List<(string, TreePath, StateNode)>();
         if (root is not StateMap map)
         {
-            report.Changed(".", $"the root is {PythonTypeName.Of(root.Kind)}, not a map: stored under the name '{RootName}'");
+            report.Changed(".", $"the root is {root.Kind.PythonName()}, not a map: stored under the name '{RootName}'");
             items.Add((RootName, TreePath.Root, root));
             return items;
         }

@@ -1,9 +1,13 @@
 namespace BrainTools.Checkpoint;
 
-/// <summary>The Python type name of a node kind, as messages about other formats name values: <c>None</c>, <c>int</c>, <c>str</c>.</summary>
-internal static class PythonTypeName
+/// <summary>Names of node kinds for messages and tools.</summary>
+public static class StateNodeKindNames
 {
-    public static string Of(StateNodeKind kind) => kind switch
+    /// <summary>
+    /// The Python type name of a node kind, as braintools' users know the values: <c>map</c>, <c>None</c>, <c>bool</c>,
+    /// <c>int</c>, <c>float</c>, <c>complex</c>, <c>str</c>, <c>bytes</c>, <c>ndarray</c>, <c>npscalar</c>, <c>ext</c>.
+    /// </summary>
+    public static string PythonName(this StateNodeKind kind) => kind switch
     {
         StateNodeKind.Map => "map",
         StateNodeKind.Nil => "None",
