@@ -36,8 +36,8 @@ public sealed record BlobLoadOptions
     public MsgpackOptions? Msgpack { get; init; }
 
     /// <summary>
-    /// Where blobs too large for one .NET array (2 GiB) are staged before the load reads them; the system temp
-    /// folder when null. The staged file is deleted when the load ends.
+    /// Where blobs of 64 MiB or more are staged for the core to map; null for <c>/dev/shm</c> when it has room,
+    /// else the system temp folder. The staged file's name is deleted when the load ends.
     /// </summary>
     public string? StagingDirectory { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
@@ -14,7 +15,8 @@ namespace BrainTools.Checkpoint.Azure;
 /// <remarks>All members are thread-safe. Clients made with <see cref="CreateClientOptions"/> retry transient faults.</remarks>
 public static class MsgpackBlob
 {
-    private const int MaxArrayLength = 0x7FFFFFC7;
+    /// <summary>Blobs of at least this many bytes are loaded through a staged, mapped file instead of one array.</summary>
+    internal const long StagingThreshold = 64L << 20;
 
     /// <summary>
     /// Client options for checkpoint traffic: exponential retries of transient faults (connection resets,
@@ -77,35 +79,97 @@ public static class MsgpackBlob
     /// <summary>
     /// Loads the raw state dict a checkpoint blob holds, as <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>
     /// does for a file: one request for its properties, then ranges of <see cref="BlobLoadOptions.RangeSize"/>,
-    /// <see cref="BlobLoadOptions.MaxConcurrency"/> in flight, all pinned to the version seen first.
+    /// <see cref="BlobLoadOptions.MaxConcurrency"/> in flight, all pinned to the version seen first. Blobs under 64 MiB
+    /// are downloaded into one array and decoded from it (the arrays are copied out of it); larger ones into a staged
+    /// file (<see cref="BlobLoadOptions.StagingDirectory"/>, else <c>/dev/shm</c> when it has room, else the temp folder)
+    /// that is mapped on Linux, so the arrays are copy-on-write views of its pages and the checkpoint is held once; the
+    /// file's name is deleted when the load returns.
     /// </summary>
     /// <exception cref="BlobCheckpointNotFoundException">The container or the blob does not exist.</exception>
     /// <exception cref="BlobCheckpointConflictException">The blob was replaced during the load.</exception>
     /// <exception cref="BlobCheckpointAccessDeniedException">The credentials were refused.</exception>
     /// <exception cref="BlobCheckpointException">Another service failure, after the client's retries.</exception>
     /// <exception cref="InvalidCheckpointException">The blob is not a valid checkpoint; the message names the blob URL and the tree path.</exception>
-    public static async Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(blob, options, expectedChecksum: null, cancellationToken);
+
+    /// <summary>The load, checking the bytes against a manifest checksum first when one is given.</summary>
+    internal static async Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options, string? expectedChecksum, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
         options ??= BlobLoadOptions.Default;
         BlobRangeReader reader = await BlobRangeReader.OpenAsync(blob, cancellationToken).ConfigureAwait(false);
         CheckpointCodec.CheckLength(reader.Length, options.Msgpack, reader.BlobUri);
-        if (reader.Length <= MaxArrayLength)
+        if (reader.Length < StagingThreshold)
         {
             byte[] bytes = await BlobDownload.ToArrayAsync(reader, options, cancellationToken).ConfigureAwait(false);
+            CheckChecksum(expectedChecksum, XxHash3.HashToUInt64(bytes), reader.BlobUri);
             return CheckpointCodec.Read(bytes, options.Msgpack, reader.BlobUri);
         }
 
-        // Past the largest .NET array: stage the blob in a local file, which the core loads into native memory.
-        string staged = Path.Combine(options.StagingDirectory ?? Path.GetTempPath(), $"braintools-blob-{Guid.NewGuid():N}.msgpack");
+        // Large blobs go through a staged file that the core maps: the arrays are views of its pages, so the load
+        // holds the checkpoint once (a buffer handed to Deserialize would be copied into the arrays: twice).
+        string staged = Path.Combine(StagingDirectory(options, reader.Length), $"braintools-blob-{Guid.NewGuid():N}.msgpack");
         try
         {
             await BlobDownload.ToFileAsync(reader, staged, options, cancellationToken).ConfigureAwait(false);
-            return CheckpointCodec.ReadFile(staged, options.Msgpack, reader.BlobUri);
+            if (expectedChecksum is not null)
+            {
+                var hash = new XxHash3();
+                using (FileStream file = File.OpenRead(staged))
+                {
+                    await hash.AppendAsync(file, cancellationToken).ConfigureAwait(false);
+                }
+
+                CheckChecksum(expectedChecksum, hash.GetCurrentHashAsUInt64(), reader.BlobUri);
+            }
+
+            // Linux keeps a mapped file's pages after its name is deleted; elsewhere the file is read, then deleted.
+            MsgpackOptions load = (options.Msgpack ?? MsgpackOptions.Default) with
+            {
+                LoadMode = OperatingSystem.IsLinux() ? CheckpointLoadMode.MemoryMap : CheckpointLoadMode.Read,
+            };
+            return CheckpointCodec.ReadFile(staged, load, reader.BlobUri);
         }
         finally
         {
             File.Delete(staged);
+        }
+    }
+
+    /// <summary>Where a large blob is staged: the caller's folder, else shared memory (<c>/dev/shm</c>) when it has room, else the temp folder.</summary>
+    private static string StagingDirectory(BlobLoadOptions options, long length)
+    {
+        if (options.StagingDirectory is { } chosen)
+        {
+            return chosen;
+        }
+
+        const string shm = "/dev/shm";
+        if (OperatingSystem.IsLinux() && Directory.Exists(shm))
+        {
+            try
+            {
+                if (new DriveInfo(shm).AvailableFreeSpace > length + (256L << 20))
+                {
+                    return shm;
+                }
+            }
+            catch (IOException)
+            {
+                // Not a mount we can ask; use the temp folder.
+            }
+        }
+
+        return Path.GetTempPath();
+    }
+
+    private static void CheckChecksum(string? expected, ulong actual, Uri blob)
+    {
+        if (expected is not null && !string.Equals(expected, BlobCommitStream.Checksum(actual), StringComparison.Ordinal))
+        {
+            throw new InvalidCheckpointException(
+                $"checksum mismatch: the manifest records {expected}, the blob's bytes hash to {BlobCommitStream.Checksum(actual)} (damaged or replaced)", blob.ToString(), ".");
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -30,6 +32,7 @@ public sealed class BlobCommitStream : Stream
     private readonly List<string> blockIds = [];
     private readonly Queue<(Task Upload, byte[] Buffer)> inFlight = new();
     private readonly Stack<byte[]> free = new();
+    private readonly XxHash3 hash = new();
     private int allocated;
     private byte[]? current;
     private int filled;
@@ -123,6 +126,7 @@ public sealed class BlobCommitStream : Stream
                 current ??= TakeBuffer();
                 int n = Math.Min(buffer.Length, blockSize - filled);
                 buffer[..n].CopyTo(current.AsSpan(filled));
+                hash.Append(buffer[..n]);
                 filled += n;
                 length += n;
                 buffer = buffer[n..];
@@ -192,7 +196,7 @@ public sealed class BlobCommitStream : Stream
             }
 
             committed = true;
-            return new BlobCheckpointVersion(uri, info.Value.ETag, length, info.Value.LastModified);
+            return new BlobCheckpointVersion(uri, info.Value.ETag, length, info.Value.LastModified, Checksum(hash.GetCurrentHashAsUInt64()));
         }
         catch
         {
@@ -256,6 +260,9 @@ public sealed class BlobCommitStream : Stream
             throw BlobErrors.Translate(e, blob.Uri, "read the properties of");
         }
     }
+
+    /// <summary>The checksum form of the checkpoint manager's manifest (and <c>ckpt verify</c>): <c>xxh3-64:</c> and 16 hex digits.</summary>
+    internal static string Checksum(ulong xxh3) => "xxh3-64:" + xxh3.ToString("x16", CultureInfo.InvariantCulture);
 
     private static BlobCheckpointConflictException Conflict(Uri uri, string why) =>
         new($"Cannot save a checkpoint to {uri}: {why}; nothing was uploaded.", uri, "save a checkpoint to");
