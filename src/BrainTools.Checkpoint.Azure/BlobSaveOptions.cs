@@ -3,7 +3,7 @@ namespace BrainTools.Checkpoint.Azure;
 /// <summary>How a checkpoint is saved to a blob. Immutable; derive variants with <c>with</c>.</summary>
 public sealed record BlobSaveOptions
 {
-    /// <summary>The defaults: blocks of 8 MiB, at most 6 of them in memory (48 MiB), <see cref="BlobCommitCondition.IfUnchanged"/>.</summary>
+    /// <summary>The defaults: blocks of 8 MiB, at most 5 of them in memory (40 MiB), <see cref="BlobCommitCondition.IfUnchanged"/>.</summary>
     public static BlobSaveOptions Default { get; } = new();
 
     /// <summary>
@@ -23,7 +23,7 @@ public sealed record BlobSaveOptions
     = 8 << 20;
 
     /// <summary>
-    /// The most block buffers the save holds at once, the one being filled included (default 6): the upload
+    /// The most block buffers the save holds at once, the one being filled included (default 5): the upload
     /// keeps up to this many blocks in flight, and the save's memory is at most <c>BlockSize * MaxBlocksInMemory</c>
     /// whatever the checkpoint's size. The default keeps a save within 64 MiB with the HTTP stack's own buffers.
     /// </summary>
@@ -37,7 +37,7 @@ public sealed record BlobSaveOptions
         }
     }
 
-    = 6;
+    = 5;
 
     /// <summary>When the commit may replace what is there; <see cref="BlobCommitCondition.IfUnchanged"/> by default.</summary>
     public BlobCommitCondition Condition { get; init; } = BlobCommitCondition.IfUnchanged;

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
@@ -15,9 +14,6 @@ namespace BrainTools.Checkpoint.Azure;
 /// <remarks>All members are thread-safe. Clients made with <see cref="CreateClientOptions"/> retry transient faults.</remarks>
 public static class MsgpackBlob
 {
-    /// <summary>Blobs of at least this many bytes are loaded through a staged, mapped file instead of one array.</summary>
-    internal const long StagingThreshold = 64L << 20;
-
     /// <summary>
     /// Client options for checkpoint traffic: exponential retries of transient faults (connection resets,
     /// timeouts, 408, 429, 500, 502, 503, 504), 6 tries from 0.5 s up to 30 s apart, and 5 minutes per try, so a
@@ -59,12 +55,7 @@ public static class MsgpackBlob
     public static async Task<BlobCheckpointVersion> SaveAsync(BlockBlobClient blob, object? tree, BlobSaveOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        options ??= BlobSaveOptions.Default;
-        await using BlobCommitStream stream = await BlobCommitStream.OpenAsync(blob, options, cancellationToken).ConfigureAwait(false);
-
-        // The writer is synchronous; on a pool thread its waits for free block buffers block no caller.
-        await Task.Run(() => CheckpointCodec.Write(stream, tree, options.Msgpack), cancellationToken).ConfigureAwait(false);
-        return await stream.CommitAsync().ConfigureAwait(false);
+        return await BlobSave.SaveAsync(blob, tree, options ?? BlobSaveOptions.Default, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads the raw state dict of the blob <paramref name="blobName"/> of <paramref name="container"/>.</summary>
@@ -91,87 +82,7 @@ public static class MsgpackBlob
     /// <exception cref="BlobCheckpointException">Another service failure, after the client's retries.</exception>
     /// <exception cref="InvalidCheckpointException">The blob is not a valid checkpoint; the message names the blob URL and the tree path.</exception>
     public static Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options = null, CancellationToken cancellationToken = default) =>
-        LoadAsync(blob, options, expectedChecksum: null, cancellationToken);
-
-    /// <summary>The load, checking the bytes against a manifest checksum first when one is given.</summary>
-    internal static async Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options, string? expectedChecksum, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(blob);
-        options ??= BlobLoadOptions.Default;
-        BlobRangeReader reader = await BlobRangeReader.OpenAsync(blob, cancellationToken).ConfigureAwait(false);
-        CheckpointCodec.CheckLength(reader.Length, options.Msgpack, reader.BlobUri);
-        if (reader.Length < StagingThreshold)
-        {
-            byte[] bytes = await BlobDownload.ToArrayAsync(reader, options, cancellationToken).ConfigureAwait(false);
-            CheckChecksum(expectedChecksum, XxHash3.HashToUInt64(bytes), reader.BlobUri);
-            return CheckpointCodec.Read(bytes, options.Msgpack, reader.BlobUri);
-        }
-
-        // Large blobs go through a staged file that the core maps: the arrays are views of its pages, so the load
-        // holds the checkpoint once (a buffer handed to Deserialize would be copied into the arrays: twice).
-        string staged = Path.Combine(StagingDirectory(options, reader.Length), $"braintools-blob-{Guid.NewGuid():N}.msgpack");
-        try
-        {
-            await BlobDownload.ToFileAsync(reader, staged, options, cancellationToken).ConfigureAwait(false);
-            if (expectedChecksum is not null)
-            {
-                var hash = new XxHash3();
-                using (FileStream file = File.OpenRead(staged))
-                {
-                    await hash.AppendAsync(file, cancellationToken).ConfigureAwait(false);
-                }
-
-                CheckChecksum(expectedChecksum, hash.GetCurrentHashAsUInt64(), reader.BlobUri);
-            }
-
-            // Linux keeps a mapped file's pages after its name is deleted; elsewhere the file is read, then deleted.
-            MsgpackOptions load = (options.Msgpack ?? MsgpackOptions.Default) with
-            {
-                LoadMode = OperatingSystem.IsLinux() ? CheckpointLoadMode.MemoryMap : CheckpointLoadMode.Read,
-            };
-            return CheckpointCodec.ReadFile(staged, load, reader.BlobUri);
-        }
-        finally
-        {
-            File.Delete(staged);
-        }
-    }
-
-    /// <summary>Where a large blob is staged: the caller's folder, else shared memory (<c>/dev/shm</c>) when it has room, else the temp folder.</summary>
-    private static string StagingDirectory(BlobLoadOptions options, long length)
-    {
-        if (options.StagingDirectory is { } chosen)
-        {
-            return chosen;
-        }
-
-        const string shm = "/dev/shm";
-        if (OperatingSystem.IsLinux() && Directory.Exists(shm))
-        {
-            try
-            {
-                if (new DriveInfo(shm).AvailableFreeSpace > length + (256L << 20))
-                {
-                    return shm;
-                }
-            }
-            catch (IOException)
-            {
-                // Not a mount we can ask; use the temp folder.
-            }
-        }
-
-        return Path.GetTempPath();
-    }
-
-    private static void CheckChecksum(string? expected, ulong actual, Uri blob)
-    {
-        if (expected is not null && !string.Equals(expected, BlobCommitStream.Checksum(actual), StringComparison.Ordinal))
-        {
-            throw new InvalidCheckpointException(
-                $"checksum mismatch: the manifest records {expected}, the blob's bytes hash to {BlobCommitStream.Checksum(actual)} (damaged or replaced)", blob.ToString(), ".");
-        }
-    }
+        BlobLoad.LoadAsync(blob, options, expectedChecksum: null, cancellationToken);
 
     /// <summary>
     /// Loads a checkpoint blob and restores it into <paramref name="target"/>, as

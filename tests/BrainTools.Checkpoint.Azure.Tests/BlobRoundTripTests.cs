@@ -101,13 +101,13 @@ public sealed class BlobRoundTripTests(AzuriteFixture azurite)
     public async Task LoadAsync_BlobOverTheStagingThreshold_LoadsThroughAStagedFileAndDeletesIt()
     {
         BlobContainerClient container = azurite.CreateContainer();
-        var tree = new Dictionary<string, object> { ["w"] = Ramp((int)(MsgpackBlob.StagingThreshold / 4) + 1000), ["step"] = 3L };
+        var tree = new Dictionary<string, object> { ["w"] = Ramp((int)(BlobLoad.StagingThreshold / 4) + 1000), ["step"] = 3L };
         BlobCheckpointVersion saved = await MsgpackBlob.SaveAsync(container, "large.msgpack", tree);
         using var staging = new TempDirectory();
 
         StateNode loaded = await MsgpackBlob.LoadAsync(container, "large.msgpack", new BlobLoadOptions { StagingDirectory = staging.Path });
 
-        Assert.True(saved.Length >= MsgpackBlob.StagingThreshold);
+        Assert.True(saved.Length >= BlobLoad.StagingThreshold);
         Assert.Equal(Msgpack.Serialize(tree), Msgpack.Serialize(loaded));
         Assert.Empty(Directory.GetFiles(staging.Path));
     }

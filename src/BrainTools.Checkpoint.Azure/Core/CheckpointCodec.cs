@@ -39,13 +39,20 @@ internal static class CheckpointCodec
         }
     }
 
-    /// <summary>The tree in the staged file <paramref name="path"/>, downloaded from <paramref name="blob"/>.</summary>
+    /// <summary>
+    /// The tree in the staged file <paramref name="path"/>, downloaded from <paramref name="blob"/>. On Linux the file is
+    /// mapped, so the arrays are copy-on-write views of its pages, which outlive the file's name; elsewhere it is read.
+    /// </summary>
     /// <exception cref="InvalidCheckpointException">Not a valid checkpoint; the message names the blob and the tree path.</exception>
-    public static StateNode ReadFile(string path, MsgpackOptions? options, Uri blob)
+    public static StateNode ReadStagedFile(string path, MsgpackOptions? options, Uri blob)
     {
+        MsgpackOptions load = (options ?? MsgpackOptions.Default) with
+        {
+            LoadMode = OperatingSystem.IsLinux() ? CheckpointLoadMode.MemoryMap : CheckpointLoadMode.Read,
+        };
         try
         {
-            return Msgpack.Load(path, options: options);
+            return Msgpack.Load(path, options: load);
         }
         catch (InvalidCheckpointException e)
         {

@@ -3,6 +3,7 @@ using System.Reflection;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace BrainTools.Checkpoint.Azure;
 
@@ -115,7 +116,7 @@ public sealed class BlobCheckpointManager
         try
         {
             string file = $"{Options.Prefix}{step.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}{Extension}";
-            BlobCheckpointVersion version = await MsgpackBlob.SaveAsync(container, prefix + file, tree, saveOptions, cancellationToken).ConfigureAwait(false);
+            BlobCheckpointVersion version = await BlobSave.SaveAsync(container.GetBlockBlobClient(prefix + file), tree, saveOptions, cancellationToken).ConfigureAwait(false);
             var info = new CheckpointInfo(file, version.BlobUri.ToString(), step, version.LastModified, metric is double m && double.IsFinite(m) ? m : null,
                 version.Length, version.Checksum, LibraryVersion, fields);
 
@@ -152,7 +153,7 @@ public sealed class BlobCheckpointManager
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         string? checksum = Options.VerifyChecksum && checkpoint.Checksum.Length > 0 ? checkpoint.Checksum : null;
-        return MsgpackBlob.LoadAsync(container.GetBlobClient(prefix + checkpoint.File), loadOptions, checksum, cancellationToken);
+        return BlobLoad.LoadAsync(container.GetBlobClient(prefix + checkpoint.File), loadOptions, checksum, cancellationToken);
     }
 
     /// <summary>Loads the latest checkpoint, or returns null when there is none.</summary>
