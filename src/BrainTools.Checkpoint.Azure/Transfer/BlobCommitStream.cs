@@ -39,6 +39,7 @@ public sealed class BlobCommitStream : Stream
     private long length;
     private bool committed;
     private bool failed;
+    private bool disposed;
     private int peakInFlight;
 
     private BlobCommitStream(BlockBlobClient blob, BlobSaveOptions options, BlobRequestConditions? commitConditions, CancellationToken cancellation)
@@ -67,7 +68,7 @@ public sealed class BlobCommitStream : Stream
     public override bool CanSeek => false;
 
     /// <inheritdoc/>
-    public override bool CanWrite => !committed && !failed;
+    public override bool CanWrite => !committed && !failed && !disposed;
 
     /// <summary>The bytes written so far.</summary>
     public override long Length => length;
@@ -113,7 +114,12 @@ public sealed class BlobCommitStream : Stream
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(committed, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (committed)
+        {
+            throw new InvalidOperationException($"The save to {uri} is already committed.");
+        }
+
         if (failed)
         {
             throw new InvalidOperationException($"The save to {uri} already failed; nothing was committed.");
@@ -160,7 +166,12 @@ public sealed class BlobCommitStream : Stream
     /// <exception cref="BlobCheckpointException">A block or the commit failed after the client's retries; the blob keeps its previous version.</exception>
     public async Task<BlobCheckpointVersion> CommitAsync()
     {
-        ObjectDisposedException.ThrowIf(committed, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (committed)
+        {
+            throw new InvalidOperationException($"The save to {uri} is already committed.");
+        }
+
         if (failed)
         {
             throw new InvalidOperationException($"The save to {uri} already failed; nothing was committed.");
@@ -234,7 +245,7 @@ public sealed class BlobCommitStream : Stream
 
             free.Clear();
             current = null;
-            committed = true;
+            disposed = true;
         }
 
         base.Dispose(disposing);
