@@ -192,21 +192,48 @@ public sealed class BlobCheckpointManager
                 new BlobUploadOptions { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
                 cancellationToken).ConfigureAwait(false);
             manifestETag = committed.Value.ETag;
+            return;
+        }
+        catch (Exception e) when (BlobErrors.IsServiceFailure(e) && BlobErrors.Translate(e, manifest.Uri, "commit the checkpoint manifest") is BlobCheckpointConflictException)
+        {
+            // A retry after a lost answer also fails its condition: the manifest then already lists this save's blob
+            // (a fresh name no other save uses), and the commit did happen.
+            if (await ListedManifestETagAsync(manifest, saved.File, cancellationToken).ConfigureAwait(false) is { } ours)
+            {
+                manifestETag = ours;
+                return;
+            }
+
+            // The step blob is this save's alone and no manifest lists it: remove it.
+            await TryDeleteAsync(saved.File).ConfigureAwait(false);
+            throw new BlobCheckpointConflictException(
+                $"Cannot commit step {saved.Step} to {ManifestUri}: another manager committed this manifest since this one read it; "
+                + "its steps are kept and this step was not committed. Open the manager again to see them.",
+                ManifestUri, "commit the checkpoint manifest", e);
         }
         catch (Exception e) when (BlobErrors.IsServiceFailure(e))
         {
-            // The step blob is this save's alone (a fresh name), and no manifest lists it: remove it.
-            await TryDeleteAsync(saved.File).ConfigureAwait(false);
-            BlobCheckpointException error = BlobErrors.Translate(e, manifest.Uri, "commit the checkpoint manifest");
-            if (error is BlobCheckpointConflictException)
-            {
-                throw new BlobCheckpointConflictException(
-                    $"Cannot commit step {saved.Step} to {ManifestUri}: another manager committed this manifest since this one read it; "
-                    + "its steps are kept and this step was not committed. Open the manager again to see them.",
-                    ManifestUri, "commit the checkpoint manifest", e);
-            }
+            // The outcome is unknown (the commit may have landed): keep the step blob, which a committed manifest may list.
+            throw BlobErrors.Translate(e, manifest.Uri, "commit the checkpoint manifest");
+        }
+    }
 
-            throw error;
+    private async Task<ETag?> ListedManifestETagAsync(BlobClient manifest, string file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Response<BlobDownloadResult> current = await manifest.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            List<CheckpointInfo> listed = BlobManifest.Read(current.Value.Content.ToMemory(), f => f, ManifestUri);
+            return listed.Any(c => c.File == file) ? current.Value.Details.ETag : null;
+        }
+        catch (InvalidCheckpointException)
+        {
+            return null; // Not a manifest this manager wrote.
+        }
+        catch (Exception e) when (BlobErrors.IsServiceFailure(e))
+        {
+            // Whether the commit landed is unknown: report it, and leave the step blob in place.
+            throw BlobErrors.Translate(e, manifest.Uri, "read the checkpoint manifest after a refused commit");
         }
     }
 
