@@ -21,7 +21,9 @@ internal static class BlobDownload
     /// <summary>Every byte of the version <paramref name="reader"/> reads, written to <paramref name="path"/> (created).</summary>
     public static async Task ToFileAsync(BlobRangeReader reader, string path, BlobLoadOptions options, CancellationToken cancellationToken)
     {
-        using SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous, reader.Length);
+        // No preallocation: on tmpfs it would zero every page up front on one thread; written pages are allocated as
+        // the ranges arrive, in parallel.
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.Asynchronous);
         await ForEachRangeAsync(reader, options, cancellationToken, async (offset, count, ct) =>
         {
             byte[] range = ArrayPool<byte>.Shared.Rent(count);
