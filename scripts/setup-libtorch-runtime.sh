@@ -28,6 +28,9 @@ dotnet_root="$(dirname "$system_dotnet")"
 # No early exit in awk: with pipefail, ldconfig would die of SIGPIPE.
 system_libstdcxx="$(/sbin/ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found { found = $NF } END { print found }')"
 if [ -n "$system_libstdcxx" ] && grep -qa 'GLIBCXX_3\.4\.32' "$system_libstdcxx"; then
+  # Nothing to provide: the test project's run settings stay empty, and its host is the system's dotnet.
+  mkdir -p "$runtime"
+  [ -f "$runtime/torchsharp.runsettings" ] || printf '<RunSettings />\n' > "$runtime/torchsharp.runsettings"
   echo "$system_dotnet"
   exit 0
 fi
