@@ -68,7 +68,7 @@ public static class MsgpackBlob
     }
 
     /// <summary>
-    /// Loads the raw state dict a checkpoint blob holds, as <see cref="Msgpack.Load(string, bool, MsgpackOptions?)"/>
+    /// Loads the raw state dict a checkpoint blob holds, as <see cref="Msgpack.Load(string, MsgpackOptions?)"/>
     /// does for a file: one request for its properties, then ranges of <see cref="BlobLoadOptions.RangeSize"/>,
     /// <see cref="BlobLoadOptions.MaxConcurrency"/> in flight, all pinned to the version seen first. Blobs under 64 MiB
     /// are downloaded into one array and decoded from it (the arrays are copied out of it); larger ones into a staged
@@ -86,7 +86,7 @@ public static class MsgpackBlob
 
     /// <summary>
     /// Loads a checkpoint blob and restores it into <paramref name="target"/>, as
-    /// <see cref="Msgpack.Load{T}(string, T, Mismatch, bool, MsgpackOptions?)"/> does for a file.
+    /// <see cref="Msgpack.Load{T}(string, T, Mismatch, MsgpackOptions?)"/> does for a file.
     /// </summary>
     /// <inheritdoc cref="LoadAsync(BlobBaseClient, BlobLoadOptions?, CancellationToken)"/>
     /// <exception cref="CheckpointMismatchException">The state does not fit the target under <paramref name="mismatch"/>.</exception>

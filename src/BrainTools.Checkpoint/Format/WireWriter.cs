@@ -41,12 +41,12 @@ internal sealed class WireWriter
         // braintools chunks an oversized top-level array as well as those in maps.
         if (root is StateValue { Value: NdArray array } && array.ByteLength > _maxChunkSize)
         {
-            WriteChunked(ref writer, buffer, array, ".");
+            WriteChunked(ref writer, buffer, array, TreePath.Root);
             _arrayWritten?.Invoke(array);
         }
         else
         {
-            WriteNode(ref writer, buffer, root, ".");
+            WriteNode(ref writer, buffer, root, TreePath.Root);
         }
 
         writer.Flush();
@@ -91,21 +91,21 @@ internal sealed class WireWriter
         writer.Advance(5);
     }
 
-    private void WriteNode(ref MessagePackWriter writer, StreamBufferWriter buffer, StateNode node, string path)
+    private void WriteNode(ref MessagePackWriter writer, StreamBufferWriter buffer, StateNode node, TreePath path)
     {
         if (node is StateMap map)
         {
             // A tree deeper than the thread's stack can follow is refused, not a stack overflow that kills the process.
             if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path);
+                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path.ToString());
             }
 
             writer.WriteMapHeader(map.Count);
             foreach (KeyValuePair<string, StateNode> item in map)
             {
                 writer.Write(item.Key);
-                string childPath = path == "." ? "./" + item.Key : path + "/" + item.Key;
+                TreePath childPath = path.Child(item.Key);
                 if (item.Value is StateValue { Value: NdArray array } && array.ByteLength > _maxChunkSize)
                 {
                     WriteChunked(ref writer, buffer, array, childPath);
@@ -140,7 +140,7 @@ internal sealed class WireWriter
                 writer.WriteExtensionFormatHeader(new ExtensionHeader(ext.TypeCode, (uint)ext.Data.Length));
                 writer.WriteRaw(ext.Data.Span);
                 break;
-            default: throw new CheckpointException($"Cannot write a {value.GetType()} at path {path}", null, path);
+            default: throw new CheckpointException($"Cannot write a {value.GetType()} at path {path}", null, path.ToString());
         }
     }
 
@@ -156,7 +156,7 @@ internal sealed class WireWriter
         writer.WriteRaw(_scratch.WrittenSpan);
     }
 
-    private void WriteNdArray(ref MessagePackWriter writer, StreamBufferWriter buffer, NdArray array, sbyte typeCode, string path)
+    private void WriteNdArray(ref MessagePackWriter writer, StreamBufferWriter buffer, NdArray array, sbyte typeCode, TreePath path)
     {
         long payload = NdArrayPayloadLength(array, _scratch);
         if (payload > uint.MaxValue)
@@ -164,7 +164,7 @@ internal sealed class WireWriter
             throw new CheckpointException(
                 $"The array at path {path} has {array.ByteLength} bytes, more than one msgpack value can hold (4 GiB); put it in a map so that it is chunked.",
                 null,
-                path);
+                path.ToString());
         }
 
         writer.WriteExtensionFormatHeader(new ExtensionHeader(typeCode, (uint)payload));
@@ -181,7 +181,7 @@ internal sealed class WireWriter
     }
 
     // flax's _chunk: {marker: True, shape: {"0": d0, ...}, chunks: {"0": flat[0:n], ...}}, n = max(1, MAX_CHUNK_SIZE // itemsize).
-    private void WriteChunked(ref MessagePackWriter writer, StreamBufferWriter buffer, NdArray array, string path)
+    private void WriteChunked(ref MessagePackWriter writer, StreamBufferWriter buffer, NdArray array, TreePath path)
     {
         long chunkLength = Math.Max(1, _maxChunkSize / array.DType.ItemSize);
         long chunkCount = (array.Length + chunkLength - 1) / chunkLength;

@@ -44,7 +44,7 @@ internal sealed class SaveSnapshot : IDisposable
         var copies = new List<(NdArray Source, NdArray Target)>();
         try
         {
-            snapshot.Root = snapshot.Clone(root, ".", copies);
+            snapshot.Root = snapshot.Clone(root, TreePath.Root, copies);
             pool?.TrimUnused();
             CopyAll(copies, workers);
         }
@@ -112,20 +112,20 @@ internal sealed class SaveSnapshot : IDisposable
         GC.KeepAlive(target.Storage);
     }
 
-    private StateNode Clone(StateNode node, string path, List<(NdArray Source, NdArray Target)> copies)
+    private StateNode Clone(StateNode node, TreePath path, List<(NdArray Source, NdArray Target)> copies)
     {
         if (node is StateMap map)
         {
             // As WireWriter: a tree deeper than the stack can follow is refused, not a stack overflow that kills the process.
             if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path);
+                throw new CheckpointException($"The tree nests deeper than this thread's stack can follow at path {path}", null, path.ToString());
             }
 
             var clone = new StateMap(map.Count);
             foreach (KeyValuePair<string, StateNode> item in map)
             {
-                clone.Add(item.Key, Clone(item.Value, path == "." ? "./" + item.Key : path + "/" + item.Key, copies));
+                clone.Add(item.Key, Clone(item.Value, path.Child(item.Key), copies));
             }
 
             return clone;
