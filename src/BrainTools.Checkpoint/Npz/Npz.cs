@@ -46,7 +46,14 @@ public static class Npz
     /// <exception cref="LossyConversionException">Members a tree cannot hold (object or string arrays), and lossy reads are not allowed.</exception>
     public static StateNode Load(string path, TensorFileOptions? options = null, ConversionReport? report = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        return NpzReader.Load(path, options ?? TensorFileOptions.Default, report);
+        using NpzArchive archive = Open(path, options);
+        return archive.ReadTree(report);
     }
+
+    /// <summary>Opens an archive lazily: reads only its zip directory, then members on demand (<see cref="NpzArchive"/>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Lossy reads, limits, progress (compressed bytes of the members read); <see cref="TensorFileOptions.Default"/> when null.</param>
+    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is not a zip archive, or its directory is damaged.</exception>
+    public static NpzArchive Open(string path, TensorFileOptions? options = null) => NpzArchive.Open(path, options);
 }

@@ -27,6 +27,41 @@ public class NpzTests
     }
 
     [Fact]
+    public void Open_ListsMembersAndReadsOnlyTheOneAskedFor()
+    {
+        using var temp = new TempDirectory();
+        var tree = new StateMap
+        {
+            { "layers", new StateMap { { "0", new StateMap { { "weight", NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(2, 2)) } } } } },
+            { "big", NdArray.Zeros(DType.Float64, new Shape(1000)) },
+        };
+        Npz.Save(temp.File("m.npz"), tree);
+        long read = 0;
+
+        using NpzArchive archive = Npz.Open(temp.File("m.npz"), new TensorFileOptions { Progress = new ProgressSum(n => read += n) });
+
+        Assert.Equal(["layers/0/weight", "big"], archive.Members.Select(m => m.Name));
+        Assert.Equal("./layers/0/weight", archive.Members[0].TreePath);
+        Assert.Equal(0, read);
+        NdArray weight = archive.ReadMember("./layers/0/weight").AsArray();
+        Assert.Equal([1f, 2f, 3f, 4f], weight.ToArray<float>());
+        Assert.Equal(archive.Members[0].CompressedLength, read);
+        Assert.Throws<KeyNotFoundException>(() => archive.ReadMember("nope"));
+        Assert.True(tree.DeepEquals(archive.ReadTree()));
+    }
+
+    [Fact]
+    public void ReadMember_AfterDispose_ThrowsObjectDisposed()
+    {
+        using var temp = new TempDirectory();
+        Npz.Save(temp.File("m.npz"), new StateMap { { "w", NdArray.Zeros(DType.Float32, new Shape(2)) } });
+        NpzArchive archive = Npz.Open(temp.File("m.npz"));
+        archive.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => archive.ReadMember("w"));
+    }
+
+    [Fact]
     public void Save_BFloat16_StoredAsFloat32Exactly()
     {
         using var temp = new TempDirectory();
