@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing with SharpFuzz + AFL++ (docs/fuzzing.md).
 #   fuzz/run.sh TARGET SECONDS   fuzz one target (deserialize, open, safetensors, npz, manifest) for SECONDS
 #   fuzz/run.sh all SECONDS      each target in turn, SECONDS each (or a list: fuzz/run.sh open,npz 60)
-# Builds the targets, instruments the library (and the CLI's readers) with sharpfuzz, runs afl-fuzz on the
+# Builds the targets, instruments the library with sharpfuzz, runs afl-fuzz on the
 # checked-in seeds (fuzz/corpus/TARGET) and prints execs and corpus size. Exits 1 when AFL saved a crash: the
 # inputs are copied to artifacts/fuzz/crashes/TARGET, to be fixed and added to fuzz/regressions/TARGET.
 # Environment: FUZZ_NICE (default 19), FUZZ_TIMEOUT_MS (default 5000), FUZZ_OUT (default artifacts/fuzz).
@@ -37,9 +37,8 @@ bin="$out/bin"
 rm -rf "$bin"
 dotnet publish fuzz/BrainTools.Checkpoint.Fuzz/BrainTools.Checkpoint.Fuzz.csproj -c Release -o "$bin" -v quiet -nologo > "$out.publish.log" 2>&1 \
   || { cat "$out.publish.log"; exit 1; }
-for assembly in BrainTools.Checkpoint.dll ckpt.dll; do
-  dotnet tool run sharpfuzz "$bin/$assembly" > /dev/null
-done
+# Every reader under fuzzing (msgpack, safetensors, npz, the manifest) is in the library.
+dotnet tool run sharpfuzz "$bin/BrainTools.Checkpoint.dll" > /dev/null
 
 # dotnet is not an AFL binary (the instrumentation is in the assemblies); no UI on a log; a shared machine: no CPU
 # pinning; crashes are seen through SharpFuzz's status pipe, not core dumps. The heap limit turns a memory
