@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the harness cases of two builds side by side in one sitting, alternated, on the same files, so that a change
+# can be judged against the code before it (docs/performance.md, "Before and after the one-core redesign").
+#   benchmarks/ab-harness.sh BEFORE.dll AFTER.dll [ROUNDS]
+# Each DLL is a Release build of benchmarks/BrainTools.Checkpoint.Benchmarks (for the "before" side, build it from a
+# `git worktree add` of the older commit). Prints one RESULT line (JSON figures, medians of the case's own runs) per
+# case, side and round; files go to ${AB_DIR:-/tmp/braintools-ab} (about 9 GiB).
+set -euo pipefail
+[ $# -ge 2 ] || { echo "usage: benchmarks/ab-harness.sh BEFORE.dll AFTER.dll [ROUNDS]" >&2; exit 2; }
+before=$1 after=$2 rounds=${3:-3}
+dir=${AB_DIR:-/tmp/braintools-ab}
+mkdir -p "$dir"
+dotnet "$after" harness-case prepare "$dir" 0 $((1 << 30)) > /dev/null
+dotnet "$after" harness-case prepare-lazy "$dir" 0 $((100 << 20)) > /dev/null
+dotnet "$after" harness-case prepare-lazy "$dir" 0 $((4 << 30)) > /dev/null
+dotnet "$after" harness-case prepare-lazy-large "$dir" 0 $((4 << 30)) > /dev/null
+for round in $(seq "$rounds"); do
+  for side in before after; do
+    dll=$before; [ "$side" = after ] && dll=$after
+    for spec in "save $((1 << 30))" "load $((1 << 30))" "lazy $((100 << 20))" "lazy-large $((4 << 30))" "lazy $((4 << 30))" "tutorial 0"; do
+      read -r name size <<< "$spec"
+      echo "$round $side $name $size $(dotnet "$dll" harness-case "$name" "$dir" 5 "$size" | grep RESULT)"
+    done
+  done
+done
