@@ -62,7 +62,7 @@ public sealed class BlobCheckpointManager
     public CheckpointInfo? Latest => Checkpoints.Count == 0 ? null : Checkpoints[^1];
 
     /// <summary>The checkpoint with the best metric (<see cref="CheckpointManagerOptions.BestMode"/>; newer wins ties), or null.</summary>
-    public CheckpointInfo? Best => Rank(Checkpoints).FirstOrDefault();
+    public CheckpointInfo? Best => Options.RankByMetric(Checkpoints).FirstOrDefault();
 
     /// <summary>
     /// Opens the checkpoints under <paramref name="prefix"/> of <paramref name="container"/>: reads the committed
@@ -122,7 +122,7 @@ public sealed class BlobCheckpointManager
 
             List<CheckpointInfo> all = [.. checkpoints.Where(c => c.Step != step), info];
             all.Sort((a, b) => a.Step.CompareTo(b.Step));
-            HashSet<long> kept = Retain(all, step);
+            IReadOnlySet<long> kept = Options.StepsToKeep(all, step);
             List<CheckpointInfo> keep = [.. all.Where(c => kept.Contains(c.Step))];
             List<CheckpointInfo> drop = [.. checkpoints.Where(c => !keep.Contains(c))];
 
@@ -247,43 +247,5 @@ public sealed class BlobCheckpointManager
         {
             // A blob no manifest lists is ignored by every reader; a later retention pass or a sweep may remove it.
         }
-    }
-
-    // The keep rules of CheckpointManager (mirrored until the core shares them): the newest and the just-saved
-    // step always stay; otherwise any rule that keeps a step keeps it; with no rule, everything stays.
-    private HashSet<long> Retain(List<CheckpointInfo> all, long justSaved)
-    {
-        CheckpointManagerOptions o = Options;
-        if (o.KeepLast is null && o.KeepEvery is null && o.KeepBest is null)
-        {
-            return [.. all.Select(c => c.Step)];
-        }
-
-        HashSet<long> keep = [all[^1].Step, justSaved];
-        if (o.KeepLast is int last)
-        {
-            keep.UnionWith(all.Skip(Math.Max(0, all.Count - last)).Select(c => c.Step));
-        }
-
-        if (o.KeepEvery is long every)
-        {
-            keep.UnionWith(all.Where(c => c.Step % every == 0).Select(c => c.Step));
-        }
-
-        if (o.KeepBest is int best)
-        {
-            keep.UnionWith(Rank(all).Take(best).Select(c => c.Step));
-        }
-
-        return keep;
-    }
-
-    private IEnumerable<CheckpointInfo> Rank(IEnumerable<CheckpointInfo> list)
-    {
-        IEnumerable<CheckpointInfo> withMetric = list.Where(c => c.Metric is not null);
-        IOrderedEnumerable<CheckpointInfo> ranked = Options.BestMode == MetricMode.Min
-            ? withMetric.OrderBy(c => c.Metric!.Value)
-            : withMetric.OrderByDescending(c => c.Metric!.Value);
-        return ranked.ThenByDescending(c => c.Step);
     }
 }

@@ -101,7 +101,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
             lock (_state)
             {
-                return RankByMetric(_checkpoints).FirstOrDefault();
+                return Options.RankByMetric(_checkpoints).FirstOrDefault();
             }
         }
     }
@@ -237,7 +237,7 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
             List<CheckpointInfo> all = [.. _checkpoints.Where(c => c.Step != info.Step), info];
             all.Sort((a, b) => a.Step.CompareTo(b.Step));
-            HashSet<long> kept = Retain(all, info.Step);
+            IReadOnlySet<long> kept = Options.StepsToKeep(all, info.Step);
             keep = [.. all.Where(c => kept.Contains(c.Step))];
             drop = [.. all.Where(c => !kept.Contains(c.Step))];
         }
@@ -268,45 +268,6 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         }
 
         AtomicFile.SweepStale(Directory, Options.Prefix + "*" + Extension + AtomicFile.TempInfix + "*", file.Started);
-    }
-
-    private HashSet<long> Retain(List<CheckpointInfo> all, long justSaved)
-    {
-        CheckpointManagerOptions o = Options;
-        if (o.KeepLast is null && o.KeepEvery is null && o.KeepBest is null)
-        {
-            return [.. all.Select(c => c.Step)];
-        }
-
-        // The newest checkpoint and the one just made durable are never deleted: a good checkpoint always remains,
-        // and a save never returns the path of a file it has already removed (saving a step below the kept ones).
-        HashSet<long> keep = [all[^1].Step, justSaved];
-        if (o.KeepLast is int last)
-        {
-            keep.UnionWith(all.Skip(Math.Max(0, all.Count - last)).Select(c => c.Step));
-        }
-
-        if (o.KeepEvery is long every)
-        {
-            keep.UnionWith(all.Where(c => c.Step % every == 0).Select(c => c.Step));
-        }
-
-        if (o.KeepBest is int best)
-        {
-            keep.UnionWith(RankByMetric(all).Take(best).Select(c => c.Step));
-        }
-
-        return keep;
-    }
-
-    // Best first; among equal metrics the newer step wins.
-    private IEnumerable<CheckpointInfo> RankByMetric(IEnumerable<CheckpointInfo> checkpoints)
-    {
-        IEnumerable<CheckpointInfo> withMetric = checkpoints.Where(c => c.Metric is not null);
-        IOrderedEnumerable<CheckpointInfo> ranked = Options.BestMode == MetricMode.Min
-            ? withMetric.OrderBy(c => c.Metric!.Value)
-            : withMetric.OrderByDescending(c => c.Metric!.Value);
-        return ranked.ThenByDescending(c => c.Step);
     }
 
     private List<CheckpointInfo> Recover() => CheckpointRecovery.Recover(Directory, _fileName, Options.Prefix + "*" + Extension, _msgpack);

@@ -75,4 +75,50 @@ public sealed record CheckpointManagerOptions
 
         return value;
     }
+
+    /// <summary>
+    /// The steps the retention rules keep of <paramref name="checkpoints"/> (sorted by step) once
+    /// <paramref name="justSaved"/> is committed: the newest and the one just saved always stay (a good checkpoint always
+    /// remains, and a save never returns the path of a file it removed); otherwise a step stays when any rule keeps it;
+    /// with no rule, every step stays. Every checkpoint manager (local or in object storage) applies these rules.
+    /// </summary>
+    /// <param name="checkpoints">The committed checkpoints and the new one, oldest step first; not empty.</param>
+    /// <param name="justSaved">The step just saved.</param>
+    public IReadOnlySet<long> StepsToKeep(IReadOnlyList<CheckpointInfo> checkpoints, long justSaved)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        if (KeepLast is null && KeepEvery is null && KeepBest is null)
+        {
+            return checkpoints.Select(c => c.Step).ToHashSet();
+        }
+
+        HashSet<long> keep = [checkpoints[^1].Step, justSaved];
+        if (KeepLast is int last)
+        {
+            keep.UnionWith(checkpoints.Skip(Math.Max(0, checkpoints.Count - last)).Select(c => c.Step));
+        }
+
+        if (KeepEvery is long every)
+        {
+            keep.UnionWith(checkpoints.Where(c => c.Step % every == 0).Select(c => c.Step));
+        }
+
+        if (KeepBest is int best)
+        {
+            keep.UnionWith(RankByMetric(checkpoints).Take(best).Select(c => c.Step));
+        }
+
+        return keep;
+    }
+
+    /// <summary>The checkpoints that have a metric, best first by <see cref="BestMode"/>; among equal metrics the newer step wins.</summary>
+    public IEnumerable<CheckpointInfo> RankByMetric(IEnumerable<CheckpointInfo> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        IEnumerable<CheckpointInfo> withMetric = checkpoints.Where(c => c.Metric is not null);
+        IOrderedEnumerable<CheckpointInfo> ranked = BestMode == MetricMode.Min
+            ? withMetric.OrderBy(c => c.Metric!.Value)
+            : withMetric.OrderByDescending(c => c.Metric!.Value);
+        return ranked.ThenByDescending(c => c.Step);
+    }
 }
