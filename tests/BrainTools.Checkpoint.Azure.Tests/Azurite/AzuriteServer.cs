@@ -8,8 +8,8 @@ using Azure.Storage.Blobs;
 namespace BrainTools.Checkpoint.Azure.Testing;
 
 /// <summary>
-/// A real Azurite blob service in a child process: the version pinned in <c>tests/azurite</c> (installed by
-/// <c>npm ci --prefix tests/azurite</c>), on a free loopback port, with its own data folder. Start fails with a
+/// A real Azurite blob service in a child process: the version pinned in <c>tools/azurite</c> (installed by
+/// <c>npm ci --prefix tools/azurite</c>), on a free loopback port, with its own data folder. Start fails with a
 /// clear exception when node or Azurite is missing or the service does not come up, so a test that needs it fails.
 /// Stopped by process id: <see cref="Stop"/> (SIGTERM, Azurite saves its metadata and exits) or
 /// <see cref="Kill"/> (SIGKILL, as a crash); <see cref="Restart"/> starts it again on the same port and folder.
@@ -153,10 +153,10 @@ internal sealed partial class AzuriteServer : IDisposable
         {
             if (File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")))
             {
-                string main = Path.Combine(dir.FullName, "tests", "azurite", "node_modules", "azurite", "dist", "src", "blob", "main.js");
+                string main = Path.Combine(dir.FullName, "tools", "azurite", "node_modules", "azurite", "dist", "src", "blob", "main.js");
                 return File.Exists(main)
                     ? main
-                    : throw new InvalidOperationException($"Azurite is not installed at {main}: run `npm ci --prefix tests/azurite` in {dir.FullName}.");
+                    : throw new InvalidOperationException($"Azurite is not installed at {main}: run `npm ci --prefix tools/azurite` in {dir.FullName}.");
             }
         }
 
