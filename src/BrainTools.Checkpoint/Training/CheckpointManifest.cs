@@ -126,11 +126,20 @@ internal static class CheckpointManifest
         using (document)
         {
             JsonElement root = document.RootElement;
-            string? problem = root.ValueKind != JsonValueKind.Object ? $"it is a JSON {Kind(root)}, not an object"
-                : !root.TryGetProperty("version", out JsonElement version) ? "it has no version"
-                : !TryGetWhole(version, out long number) || number != Version ? $"its version is {Quote(version)}, not {Version}"
-                : !root.TryGetProperty("checkpoints", out JsonElement list) || list.ValueKind != JsonValueKind.Array ? "it has no list of checkpoints"
-                : null;
+            string? problem;
+            try
+            {
+                problem = root.ValueKind != JsonValueKind.Object ? $"it is a JSON {Kind(root)}, not an object"
+                    : !root.TryGetProperty("version", out JsonElement version) ? "it has no version"
+                    : !TryGetWhole(version, out long number) || number != Version ? $"its version is {Quote(version)}, not {Version}"
+                    : !root.TryGetProperty("checkpoints", out JsonElement list) || list.ValueKind != JsonValueKind.Array ? "it has no list of checkpoints"
+                    : null;
+            }
+            catch (InvalidOperationException e)
+            {
+                problem = UndecodableName(e);
+            }
+
             if (problem is not null)
             {
                 Warn(options, path, $"The checkpoint manifest {path} cannot be used ({problem}); the checkpoints are recovered from their files.");
@@ -141,7 +150,18 @@ internal static class CheckpointManifest
             int index = 0;
             foreach (JsonElement entry in root.GetProperty("checkpoints").EnumerateArray())
             {
-                if (ReadEntry(entry, directory, path, options, out CheckpointInfo? info) is string damage)
+                string? damage;
+                CheckpointInfo? info;
+                try
+                {
+                    damage = ReadEntry(entry, directory, path, options, out info);
+                }
+                catch (InvalidOperationException e)
+                {
+                    (damage, info) = (UndecodableName(e), null);
+                }
+
+                if (damage is not null)
                 {
                     Warn(options, path, $"Entry {index} of the checkpoint manifest {path} is damaged ({damage}); it is left out and its file is recovered from the directory.");
                 }
@@ -366,6 +386,10 @@ internal static class CheckpointManifest
 
         return true;
     }
+
+    // TryGetProperty unescapes the names it compares with, and throws on one that escapes an unpaired surrogate
+    // ("\ud800"): valid JSON, but no .NET text.
+    private static string UndecodableName(InvalidOperationException e) => $"a field name JSON cannot decode ({e.Message})";
 
     private static void Warn(MsgpackOptions options, string path, string message) =>
         WarningSink.Deliver(new CheckpointWarning(message, FilePath: path), options);

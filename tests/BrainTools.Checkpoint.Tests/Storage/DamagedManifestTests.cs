@@ -43,6 +43,7 @@ public sealed class DamagedManifestTests
     [InlineData("time_null.json")]
     [InlineData("wrong_types.json")]
     [InlineData("step_of_another_file.json")]
+    [InlineData("field_name_surrogate.json")]
     public void Constructor_OneDamagedEntry_KeepsTheOtherEntriesAndRecoversItsFile(string manifest)
     {
         using TempDirectory dir = DirectoryWith(manifest);
