@@ -5,7 +5,9 @@
 # Builds the targets, instruments the library with sharpfuzz, runs afl-fuzz on the
 # checked-in seeds (fuzz/corpus/TARGET) and prints execs and corpus size. Exits 1 when AFL saved a crash: the
 # inputs are copied to artifacts/fuzz/crashes/TARGET, to be fixed and added to fuzz/regressions/TARGET.
-# Environment: FUZZ_NICE (default 19), FUZZ_TIMEOUT_MS (default 5000), FUZZ_OUT (default artifacts/fuzz).
+# Environment: FUZZ_NICE (default 19), FUZZ_TIMEOUT_MS (default 5000), FUZZ_OUT (default artifacts/fuzz);
+# FUZZ_SEED fixes AFL's random seed and FUZZ_EXECS stops a target after about that many executions (SECONDS still
+# caps it), so that a CI run mutates the same inputs each time instead of drawing new ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -60,7 +62,8 @@ for target in "${selected[@]}"; do
   mkdir -p "$findings"
   echo "fuzz: $target for ${seconds}s"
   dictionary=(); [ -f "fuzz/dictionaries/$target.dict" ] && dictionary=(-x "fuzz/dictionaries/$target.dict")
-  nice -n "$nice_level" afl-fuzz -i "fuzz/corpus/$target" -o "$findings" "${dictionary[@]}" -V "$seconds" -t "$timeout_ms" -m none \
+  budget=(-V "$seconds"); [ -n "${FUZZ_SEED:-}" ] && budget+=(-s "$FUZZ_SEED"); [ -n "${FUZZ_EXECS:-}" ] && budget+=(-E "$FUZZ_EXECS")
+  nice -n "$nice_level" afl-fuzz -i "fuzz/corpus/$target" -o "$findings" "${dictionary[@]}" "${budget[@]}" -t "$timeout_ms" -m none \
     -- dotnet "$bin/BrainTools.Checkpoint.Fuzz.dll" "$target" > "$findings.log" 2>&1 \
     || { tail -30 "$findings.log"; echo "fuzz: afl-fuzz failed for $target"; status=1; continue; }
   stats="$findings/default/fuzzer_stats"
