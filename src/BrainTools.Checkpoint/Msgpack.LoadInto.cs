@@ -10,7 +10,7 @@ public static partial class Msgpack
     /// <c>Tensor&lt;T&gt;</c>, the value of a <see cref="State{T}"/>) that the file matches in shape receives the saved
     /// values in place, read from the file straight into that memory and converted to the array's element type as
     /// numpy's <c>astype</c> would. Restoring a model this way needs no memory beyond the model itself: the file is
-    /// indexed (<see cref="Open"/>), and only the arrays the template asks for are read.
+    /// indexed (<see cref="Open(string, MsgpackOptions?)"/>), and only the arrays the template asks for are read.
     /// </summary>
     /// <remarks>
     /// Everything else restores as <see cref="Load{T}(string, T, Mismatch, MsgpackOptions?)"/> does, with the

@@ -19,7 +19,7 @@ public sealed record MsgpackOptions
     /// </summary>
     /// <remarks>
     /// <para>The contract: for data of N bytes, a load with these limits (<see cref="Msgpack.Load(string, MsgpackOptions?)"/>,
-    /// <see cref="Msgpack.Load(Stream, MsgpackOptions?)"/>, <see cref="Msgpack.Deserialize"/>, <see cref="Msgpack.Open"/>)
+    /// <see cref="Msgpack.Load(Stream, MsgpackOptions?)"/>, <see cref="Msgpack.Deserialize"/>, <see cref="Msgpack.Open(string, MsgpackOptions?)"/>)
     /// takes at most 4·N + 64 MiB of memory, the data itself included, and time linear in N; data past a limit is an
     /// <see cref="InvalidCheckpointException"/> naming the limit. Why those terms: arrays are views of the data (or one
     /// copy of it), strings and keys take at most twice their bytes as .NET strings, and each value costs a few hundred

@@ -4,7 +4,7 @@ public sealed partial class NdArray
 {
     /// <summary>
     /// Wraps native memory that something else owns, without copying it: for example the CPU storage of a TorchSharp
-    /// tensor, so that a save writes straight from it and <see cref="Msgpack.LoadInto{T}"/> reads straight into it.
+    /// tensor, so that a save writes straight from it and <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> reads straight into it.
     /// </summary>
     /// <param name="dtype">The element type of the memory.</param>
     /// <param name="shape">The dimensions; the memory holds <c>shape.ElementCount * dtype.ItemSize</c> bytes, contiguous, little-endian, C order.</param>

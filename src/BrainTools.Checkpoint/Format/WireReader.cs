@@ -1,11 +1,10 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint.Format;
 
 /// <summary>
 /// The ways into the one wire reader (<see cref="WireWalker{TBuilder, TNode, TMap}"/>): a state-dict tree from data in
-/// memory, an early look at the first bytes of a large file, the index of a mapped file.
+/// memory, an early look at the first bytes of a large file, the index of a source (mapped or not).
 /// </summary>
 internal static class WireReader
 {
@@ -29,16 +28,17 @@ internal static class WireReader
             ? error
             : null;
 
-    /// <summary>Indexes a mapped file: headers come by positional reads, array payloads are skipped, untouched.</summary>
-    /// <param name="handle">The file, open for reading.</param>
-    /// <param name="file">The same file mapped: arrays become views of it.</param>
+    /// <summary>Indexes a checkpoint: headers come by positional reads of the source, array payloads are skipped, untouched.</summary>
+    /// <param name="source">The checkpoint's bytes.</param>
+    /// <param name="mapping">The same bytes mapped (arrays become views of it), or null for a source without a mapping.</param>
+    /// <param name="arrays">Where the index's arrays point, offset 0 = the source's start: the mapping, or an <see cref="UnreadArrayStorage"/>.</param>
     /// <param name="options">Limits.</param>
-    /// <param name="bytesRead">What the walk read from the file.</param>
-    /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint (without a file name).</exception>
-    public static WireEntry ReadIndex(SafeFileHandle handle, ArrayStorage file, MsgpackOptions options, out long bytesRead)
+    /// <param name="bytesRead">What the walk read from the source.</param>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint (without a file name).</exception>
+    public static WireEntry ReadIndex(ICheckpointSource source, ArrayStorage? mapping, ArrayStorage arrays, MsgpackOptions options, out long bytesRead)
     {
-        var window = new WireWindow(handle, file);
-        var walker = new WireWalker<WireIndexBuilder, WireEntry, WireIndexBuilder.MapEntries>(window, new WireIndexBuilder(file), options);
+        var window = new WireWindow(source, mapping);
+        var walker = new WireWalker<WireIndexBuilder, WireEntry, WireIndexBuilder.MapEntries>(window, new WireIndexBuilder(arrays), options);
         try
         {
             return walker.ReadRoot();

@@ -1,109 +1,132 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using MessagePack;
-using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint.Format;
 
 /// <summary>
-/// The source of a lazy open's walk: a window of the file read with positional reads, followed by the rest of the
-/// file through its mapping, so a value never looks cut short and array payloads are sliced without being touched.
+/// The source of a lazy open's walk: a window of the checkpoint read with positional reads, followed by the rest of
+/// the data, so a value never looks cut short and array payloads are sliced without being touched. After the window
+/// comes the file's mapping when there is one; for a source that cannot be mapped (a blob), placeholder memory
+/// that is never read: every value the walk reads, rather than skips, is brought into the window whole first.
 /// </summary>
 /// <remarks>
-/// <para>Headers are read with reads rather than through the mapping: touching one header page every few MiB of a
+/// <para>Headers are read with reads rather than through a mapping: touching one header page every few MiB of a
 /// mapping costs a page fault and a fresh page-table page each; reads cost neither.</para>
-/// <para>The window starts at 4 KiB and doubles, up to 64 KiB, while the walk runs out of it without skipping a
-/// payload (many small values in a row), and falls back to 4 KiB past a skipped payload: a file of many small arrays
-/// needs few reads, a file of large ones reads no more than a page per header. No thread reads ahead.</para>
+/// <para>The window starts at the source's preferred read size (a page for a file, a few MiB for object storage)
+/// and doubles, up to 64 KiB or that size, while the walk runs out of it without skipping a payload (many small
+/// values in a row), and falls back to the smallest past a skipped payload: a file of many small arrays needs few
+/// reads, a file of large ones reads no more than a page per header. No thread reads ahead.</para>
 /// <para>The window's segments are re-linked, not allocated, when it moves: sequences over the previous window are no
 /// longer used once a step moves it.</para>
 /// </remarks>
 internal sealed class WireWindow
 {
-    private const int SmallestWindow = 4096;
-    private const int LargestWindow = 64 << 10;
-    private const int Block = 1 << 30;
+    private const int PageSize = 4096;
+    private const int LargestWindowOfPages = 64 << 10;
+    private const int MappedBlock = 1 << 30;
+    private const int PlaceholderBlock = 64 << 20;
 
     // Headers are short (an ndarray's with a rank-64 shape is under 700 bytes): a step starts with at least this
     // much of the window ahead, else the window moves first.
     private const int HeaderRoom = 1024;
 
-    private readonly SafeFileHandle _handle;
-    private readonly long _length;
-    private readonly byte[] _buffer = new byte[LargestWindow];
-    private readonly ReadOnlyMemory<byte>[] _blocks;
+    // Stands for the bytes after the window of an unmapped source: sliced, never read; virtual memory only.
+    private static readonly Lazy<NativeArrayStorage> Placeholder = new(() => new NativeArrayStorage(PlaceholderBlock));
 
-    // The mapped file in blocks of 1 GiB, each linked to the next, made once; the window links to the rest of the
-    // block it ends in (_tail), which links to the next whole block.
+    private readonly ICheckpointSource _source;
+    private readonly bool _mapped;
+    private readonly long _length;
+    private readonly int _smallest;
+    private readonly int _largest;
+    private readonly ReadOnlyMemory<byte>[] _blocks;
+    private byte[] _buffer;
+
+    // The rest of the data in blocks (of the mapping, or of placeholder memory), each linked to the next, made once;
+    // the window links to the rest of the block it ends in (_tail), which links to the next whole block.
     private readonly WindowSegment[] _blockSegments;
     private readonly WindowSegment _window = new();
     private readonly WindowSegment _tail = new();
+    private readonly int _blockSize;
 
-    // The last segment after the window; null when the window reaches the end of the file.
+    // The last segment after the window; null when the window reaches the end of the data.
     private WindowSegment? _last;
     private long _windowStart;
     private int _windowLength;
-    private int _size = SmallestWindow;
+    private int _size;
 
-    /// <param name="handle">The file, open for reading.</param>
-    /// <param name="file">The same file in memory (mapped).</param>
-    public WireWindow(SafeFileHandle handle, ArrayStorage file)
+    /// <param name="source">The checkpoint's bytes, read by windows.</param>
+    /// <param name="mapping">The same bytes in memory (a mapped file), or null when the source has none.</param>
+    public WireWindow(ICheckpointSource source, ArrayStorage? mapping)
     {
-        _handle = handle;
-        _length = file.ByteLength;
+        _source = source;
+        _mapped = mapping is not null;
+        _length = source.Length;
+        _smallest = Math.Clamp(source.PreferredReadSize, PageSize, 16 << 20);
+        _largest = Math.Max(LargestWindowOfPages, _smallest);
+        _size = _smallest;
+        _buffer = new byte[(int)Math.Min(_largest, Math.Max(_length, 1))];
 
         // A Memory's length is an int.
-        int count = (int)((_length + Block - 1) / Block);
+        _blockSize = _mapped ? MappedBlock : PlaceholderBlock;
+        int count = (int)((_length + _blockSize - 1) / _blockSize);
         _blocks = new ReadOnlyMemory<byte>[count];
         _blockSegments = new WindowSegment[count];
         for (int i = count - 1; i >= 0; i--)
         {
-            long offset = (long)i * Block;
-            _blocks[i] = new StorageMemoryManager(file, offset, (int)Math.Min(Block, _length - offset)).Memory;
+            long offset = (long)i * _blockSize;
+            int blockLength = (int)Math.Min(_blockSize, _length - offset);
+            _blocks[i] = mapping is not null
+                ? new StorageMemoryManager(mapping, offset, blockLength).Memory
+                : new StorageMemoryManager(Placeholder.Value, 0, blockLength).Memory;
             _blockSegments[i] = new WindowSegment();
             _blockSegments[i].Set(_blocks[i], offset, i + 1 < count ? _blockSegments[i + 1] : null);
         }
     }
 
-    /// <summary>The file's length.</summary>
+    /// <summary>The data's length.</summary>
     public long Length => _length;
 
-    /// <summary>Bytes read from the file so far: windows, and values read through the mapping past a window.</summary>
+    /// <summary>Bytes read from the source so far: windows, and values read through the mapping past a window.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>A reader at the start of the file.</summary>
+    /// <summary>A reader at the start of the data.</summary>
     public MessagePackReader Start()
     {
-        Fill(0, SmallestWindow);
-        return CreateReader(0);
+        Fill(0, _smallest);
+        MessagePackReader reader = CreateReader(0);
+        TryReachValue(0, ref reader);
+        return reader;
     }
 
     /// <summary>
     /// Before a parsing step at <paramref name="position"/>: moves the window there, and gives a new reader from there,
-    /// unless the window holds the next <see cref="HeaderRoom"/> bytes (or the rest of the file).
+    /// unless the window holds the next <see cref="HeaderRoom"/> bytes (or the rest of the data); without a mapping,
+    /// also when the value that starts there does not end in the window.
     /// </summary>
     /// <returns>Whether <paramref name="reader"/> was replaced (it then starts at <paramref name="position"/>).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryMove(long position, ref MessagePackReader reader)
     {
         long windowEnd = _windowStart + _windowLength;
-        if (windowEnd - position >= Math.Min(HeaderRoom, _length - position))
+        bool moved = false;
+        if (windowEnd - position < Math.Min(HeaderRoom, _length - position))
         {
-            return false;
+            // Ran out of the window while parsing: small values follow each other, a larger window saves reads. Past a
+            // skipped payload: the smallest window is enough.
+            bool skipped = position > windowEnd + _size;
+            _size = skipped ? _smallest : Math.Min(_size * 2, _largest);
+
+            // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom bytes
+            // after it) copies one page of the page cache instead of parts of two: measurably cheaper.
+            long offsetInPage = position % PageSize;
+            long start = position > windowEnd && offsetInPage <= PageSize - HeaderRoom ? position - offsetInPage : position;
+            Fill(start, _size);
+            reader = CreateReader(position);
+            moved = true;
         }
 
-        // Ran out of the window while parsing: small values follow each other, a larger window saves reads. Past a
-        // skipped payload: one page per header is enough.
-        bool skipped = position > windowEnd + _size;
-        _size = skipped ? SmallestWindow : Math.Min(_size * 2, LargestWindow);
-
-        // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom bytes
-        // after it) copies one page of the page cache instead of parts of two: measurably cheaper.
-        long offsetInPage = position % SmallestWindow;
-        long start = position > windowEnd && offsetInPage <= SmallestWindow - HeaderRoom ? position - offsetInPage : position;
-        Fill(start, _size);
-        reader = CreateReader(position);
-        return true;
+        return (!_mapped && TryReachValue(position, ref reader)) || moved;
     }
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
@@ -116,6 +139,89 @@ internal sealed class WireWindow
         }
     }
 
+    // Without a mapping: brings the value at position into the window whole (a string, binary or ext value; of an
+    // ndarray, its header, not its payload), so that nothing the walk reads is placeholder memory.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReachValue(long position, ref MessagePackReader reader)
+    {
+        bool moved = false;
+        for (long end = ValueEnd(reader, position); end > _windowStart + _windowLength; end = ValueEnd(reader, position))
+        {
+            if (end - position > Array.MaxLength)
+            {
+                // No .NET value (string, byte[]) holds that much: the walk fails on it as it does over a mapping.
+                break;
+            }
+
+            Fill(position, (int)Math.Max(end - position, _size));
+            reader = CreateReader(position);
+            moved = true;
+        }
+
+        return moved;
+    }
+
+    // Where the part of the value at position that the walk reads ends, measured on the window (a measure that ends
+    // in the window read only real bytes; one past it is redone once the window holds that far). Malformed values
+    // are measured as far as they parse: the walk then meets the same error in real bytes.
+    private long ValueEnd(MessagePackReader reader, long position)
+    {
+        MessagePackReader peek = reader.CreatePeekReader();
+
+        // A peek reader counts what its parent consumed before it, too.
+        long start = position - peek.Consumed;
+        long windowEnd = _windowStart + _windowLength;
+        try
+        {
+            switch (peek.NextMessagePackType)
+            {
+                case MessagePackType.String:
+                    peek.ReadStringSequence();
+                    return start + peek.Consumed;
+                case MessagePackType.Binary:
+                    peek.ReadBytes();
+                    return start + peek.Consumed;
+                case MessagePackType.Extension:
+                    ExtensionHeader header = peek.ReadExtensionFormatHeader();
+                    long payloadStart = start + peek.Consumed;
+                    if (header.Length > _length - payloadStart)
+                    {
+                        return position; // The walk refuses the claim without reading the payload.
+                    }
+
+                    if (header.TypeCode != ExtensionTypeCodes.NdArray)
+                    {
+                        return payloadStart + header.Length;
+                    }
+
+                    // An ndarray: [shape, dtype, bytes]; its header ends where the bytes start.
+                    var inner = new MessagePackReader(peek.ReadRaw(header.Length));
+                    try
+                    {
+                        inner.ReadArrayHeader();
+                        inner.Skip();
+                        inner.Skip();
+                        ReadOnlySequence<byte> data = inner.ReadBytes()!.Value;
+                        return payloadStart + inner.Consumed - data.Length;
+                    }
+                    catch (Exception e) when (WireErrors.IsWireError(e))
+                    {
+                        // Failed within the window: real bytes, the walk fails the same way. Past it: read further.
+                        long reached = payloadStart + inner.Consumed;
+                        return reached + 16 <= windowEnd ? position : Math.Min(payloadStart + header.Length, reached + HeaderRoom);
+                    }
+
+                default:
+                    return position;
+            }
+        }
+        catch (Exception e) when (WireErrors.IsWireError(e))
+        {
+            // A header cut short by the end of the data: the walk reports it.
+            return position;
+        }
+    }
+
     private MessagePackReader CreateReader(long position)
     {
         int offset = (int)(position - _windowStart);
@@ -124,14 +230,19 @@ internal sealed class WireWindow
             : new MessagePackReader(new ReadOnlySequence<byte>(_window, offset, _last, _last.Memory.Length));
     }
 
-    // Reads the window at start and links it to the rest of the file.
+    // Reads the window at start and links it to the rest of the data.
     private void Fill(long start, int window)
     {
         int size = (int)Math.Min(window, _length - start);
+        if (size > _buffer.Length)
+        {
+            _buffer = new byte[size];
+        }
+
         int filled = 0;
         while (filled < size)
         {
-            int read = RandomAccess.Read(_handle, _buffer.AsSpan(filled, size - filled), start + filled);
+            int read = _source.ReadAt(start + filled, _buffer.AsSpan(filled, size - filled));
             if (read == 0)
             {
                 throw new FileShrankException(start + filled, _length);
@@ -151,8 +262,8 @@ internal sealed class WireWindow
             return;
         }
 
-        int block = (int)(windowEnd / Block);
-        int offset = (int)(windowEnd - ((long)block * Block));
+        int block = (int)(windowEnd / _blockSize);
+        int offset = (int)(windowEnd - ((long)block * _blockSize));
         WindowSegment next = _blockSegments[block];
         _last = _blockSegments[^1];
         if (offset != 0)

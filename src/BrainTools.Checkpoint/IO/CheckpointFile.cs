@@ -1,12 +1,10 @@
 using BrainTools.Checkpoint.Format;
-using Microsoft.Win32.SafeHandles;
-
 
 namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
-/// Reads a checkpoint file: one read (parallel for large files) into memory the loaded arrays then share, or a
-/// mapping of the file; no per-array copy either way.
+/// Reads a whole checkpoint from its source: one read (parallel for large ones) into memory the loaded arrays then
+/// share, or, for a local file, a mapping of it; no per-array copy either way.
 /// </summary>
 internal static class CheckpointFile
 {
@@ -15,15 +13,27 @@ internal static class CheckpointFile
     /// <exception cref="InvalidCheckpointException">The file is not a valid checkpoint, or is over the size limit.</exception>
     public static StateNode Read(string path, MsgpackOptions options)
     {
-        using SafeFileHandle handle = Open(path, options, out long length);
+        using var source = new FileCheckpointSource(path);
+        return Read(source, options);
+    }
+
+    /// <summary>
+    /// Loads the tree a source holds: mapped when it is a local file and <see cref="MsgpackOptions.LoadMode"/> says
+    /// so, else read into new memory (native from <see cref="MsgpackOptions.ParallelReadThreshold"/>, read in
+    /// <see cref="ICheckpointSource.MaxConcurrentReads"/> blocks at once).
+    /// </summary>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint, or is over the size limit; the message names the source.</exception>
+    public static StateNode Read(ICheckpointSource source, MsgpackOptions options)
+    {
+        long length = CheckLength(source, options);
         ArrayStorage storage;
-        if (options.LoadMode == CheckpointLoadMode.MemoryMap)
+        if (options.LoadMode == CheckpointLoadMode.MemoryMap && source is FileCheckpointSource file)
         {
-            storage = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+            storage = MappedArrayStorage.Map(file.Handle, length, copyOnWrite: true);
         }
         else
         {
-            // Large files go to native memory on huge pages (cheap to fault in, no GC heap growth), read by
+            // Large checkpoints go to native memory on huge pages (cheap to fault in, no GC heap growth), read by
             // several threads: each faults in and fills its own blocks.
             bool large = length >= options.ParallelReadThreshold;
             storage = Allocate(length, options);
@@ -33,16 +43,16 @@ internal static class CheckpointFile
                 if (length > WireReader.PrefixLength)
                 {
                     // What is plainly not a checkpoint (an all-zero file) is refused before the rest is read.
-                    PositionalRead.Read(handle, 0, WireReader.PrefixLength, storage.GetSpan, parallel: false, path, progress: options.Progress);
+                    PositionalRead.Read(source, 0, WireReader.PrefixLength, storage.GetSpan, parallel: false, progress: options.Progress);
                     if (WireReader.CheckPrefix(StorageSequence.Create(storage, WireReader.PrefixLength), length, options) is InvalidCheckpointException refused)
                     {
-                        throw refused.WithFile(path);
+                        throw refused.WithFile(source.Name);
                     }
 
                     done = WireReader.PrefixLength;
                 }
 
-                PositionalRead.Read(handle, done, length - done, (offset, count) => storage.GetSpan(done + offset, count), parallel: large, path, progress: options.Progress);
+                PositionalRead.Read(source, done, length - done, (offset, count) => storage.GetSpan(done + offset, count), parallel: large, progress: options.Progress);
             }
             catch
             {
@@ -59,7 +69,7 @@ internal static class CheckpointFile
         {
             // Give big buffers back now rather than at the next GC.
             (storage as IDisposable)?.Dispose();
-            throw e.WithFile(path);
+            throw e.WithFile(source.Name);
         }
     }
 
@@ -67,36 +77,21 @@ internal static class CheckpointFile
     public static ArrayStorage Allocate(long length, MsgpackOptions options) =>
         length >= options.ParallelReadThreshold ? new NativeArrayStorage(length) : NdArray.Allocate(length, zero: false);
 
-    /// <summary>Opens a checkpoint for reading and checks its length against the options.</summary>
-    /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
-    /// <exception cref="InvalidCheckpointException">The file is empty or over <see cref="MsgpackOptions.MaxFileSize"/>.</exception>
-    public static SafeFileHandle Open(string path, MsgpackOptions options, out long length)
+    /// <summary>The source's length, checked against the options before anything is read.</summary>
+    /// <exception cref="InvalidCheckpointException">The source is empty or over <see cref="MsgpackOptions.MaxFileSize"/>.</exception>
+    public static long CheckLength(ICheckpointSource source, MsgpackOptions options)
     {
-        if (!File.Exists(path))
+        long length = source.Length;
+        if (options.MaxFileSize is long max && length > max)
         {
-            throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+            throw new InvalidCheckpointException(WireErrors.TooLarge(length, max), source.Name, ".", 0);
         }
 
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.SequentialScan);
-        try
+        if (length == 0)
         {
-            length = RandomAccess.GetLength(handle);
-            if (options.MaxFileSize is long max && length > max)
-            {
-                throw new InvalidCheckpointException(WireErrors.TooLarge(length, max), path, ".", 0);
-            }
-
-            if (length == 0)
-            {
-                throw new InvalidCheckpointException(WireErrors.Empty, path, ".", 0);
-            }
-
-            return handle;
+            throw new InvalidCheckpointException(WireErrors.Empty, source.Name, ".", 0);
         }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+
+        return length;
     }
 }

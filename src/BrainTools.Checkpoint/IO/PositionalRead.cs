@@ -1,13 +1,16 @@
 using System.Runtime.ExceptionServices;
-using Microsoft.Win32.SafeHandles;
-
 
 namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
-/// Positional reads of ranges of a file straight into memory, by one thread or by several: positional reads share
-/// no file position, so threads fill their own blocks in place.
+/// Positional reads of ranges of a checkpoint source (a file, a blob) straight into memory, by one thread or by
+/// several: positional reads share no position, so threads fill their own blocks in place.
 /// </summary>
+/// <remarks>
+/// Up to the processor count, the threads are the thread pool's (local reads are copies out of the page cache).
+/// A source that wants more reads in flight than that (object storage, where each read mostly waits on the network)
+/// gets threads of its own for the duration of the read: blocking pool threads would only be added slowly.
+/// </remarks>
 internal static class PositionalRead
 {
     // One read call moves at most this much: Span lengths are ints, and Linux caps a read near 2 GiB anyway.
@@ -21,31 +24,32 @@ internal static class PositionalRead
     /// <summary>The destination memory: a span over <paramref name="length"/> bytes at <paramref name="offset"/> from its start.</summary>
     public delegate Span<byte> Destination(long offset, int length);
 
-    /// <summary>Reads <paramref name="count"/> bytes of the file from <paramref name="fileOffset"/> into the destination.</summary>
-    /// <param name="handle">The file, open for reading.</param>
-    /// <param name="fileOffset">Where in the file the range starts.</param>
+    /// <summary>Reads <paramref name="count"/> bytes of the source from <paramref name="fileOffset"/> into the destination.</summary>
+    /// <param name="source">The checkpoint's bytes; its name is what the error names.</param>
+    /// <param name="fileOffset">Where in the source the range starts.</param>
     /// <param name="count">The range's length.</param>
     /// <param name="destination">Where the bytes go (offsets relative to the range's start).</param>
-    /// <param name="parallel">Whether to read with one thread per processor (for large ranges).</param>
-    /// <param name="path">The file's path, for the error when it shrank.</param>
-    /// <param name="treePath">The tree path of what is read, for that error too.</param>
+    /// <param name="parallel">Whether to read with <see cref="ICheckpointSource.MaxConcurrentReads"/> threads (for large ranges).</param>
+    /// <param name="treePath">The tree path of what is read, for the error when the source ended early.</param>
     /// <param name="progress">Receives the bytes of each block as it is read (from several threads when parallel).</param>
-    /// <exception cref="InvalidCheckpointException">The file ended before the range did.</exception>
-    public static void Read(SafeFileHandle handle, long fileOffset, long count, Destination destination, bool parallel, string path, string? treePath = null, IProgress<long>? progress = null) =>
-        ReadAll(handle, [new Request(fileOffset, count, destination, treePath)], parallel, path, progress);
+    /// <exception cref="InvalidCheckpointException">The source ended before the range did.</exception>
+    public static void Read(ICheckpointSource source, long fileOffset, long count, Destination destination, bool parallel, string? treePath = null, IProgress<long>? progress = null) =>
+        ReadAll(source, [new Request(fileOffset, count, destination, treePath)], parallel, progress);
 
     /// <summary>Reads several ranges, cut into blocks that all threads share when <paramref name="parallel"/>.</summary>
-    /// <exception cref="InvalidCheckpointException">The file ended before a range did.</exception>
-    public static void ReadAll(SafeFileHandle handle, IReadOnlyList<Request> requests, bool parallel, string path, IProgress<long>? progress = null)
+    /// <exception cref="InvalidCheckpointException">The source ended before a range did.</exception>
+    public static void ReadAll(ICheckpointSource source, IReadOnlyList<Request> requests, bool parallel, IProgress<long>? progress = null)
     {
-        int threads = parallel ? Environment.ProcessorCount : 1;
+        int threads = parallel ? Math.Max(1, source.MaxConcurrentReads) : 1;
         long total = 0;
         foreach (Request request in requests)
         {
             total += request.Count;
         }
 
-        long block = Math.Clamp(total / threads, SmallestBlock, LargestBlock);
+        // A block is never smaller than what one read costs anyway (a round trip, for object storage).
+        long smallest = Math.Max(SmallestBlock, source.PreferredReadSize);
+        long block = Math.Clamp(total / threads, smallest, Math.Max(LargestBlock, smallest));
         var blocks = new List<(Request Request, long Start, long Count)>();
         foreach (Request request in requests)
         {
@@ -59,34 +63,80 @@ internal static class PositionalRead
         {
             foreach ((Request request, long start, long count) in blocks)
             {
-                ReadBlock(handle, request, start, count, path, progress);
+                ReadBlock(source, request, start, count, progress);
             }
 
             return;
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        try
+        if (threads <= Environment.ProcessorCount)
         {
-            Parallel.For(0, blocks.Count, options, index => ReadBlock(handle, blocks[index].Request, blocks[index].Start, blocks[index].Count, path, progress));
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            try
+            {
+                Parallel.For(0, blocks.Count, options, index => ReadBlock(source, blocks[index].Request, blocks[index].Start, blocks[index].Count, progress));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // Callers expect the IOException or InvalidCheckpointException itself, as from a one-thread read.
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+
+            return;
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+
+        ReadOnThreads(source, blocks, Math.Min(threads, blocks.Count), progress);
+    }
+
+    // Blocks taken in order by threads that exit when none is left, or as soon as one read failed.
+    private static void ReadOnThreads(ICheckpointSource source, List<(Request Request, long Start, long Count)> blocks, int threads, IProgress<long>? progress)
+    {
+        int next = -1;
+        Exception? failure = null;
+        void Work()
         {
-            // Callers expect the IOException or InvalidCheckpointException itself, as from a one-thread read.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            for (int index = Interlocked.Increment(ref next); index < blocks.Count && Volatile.Read(ref failure) is null; index = Interlocked.Increment(ref next))
+            {
+                try
+                {
+                    ReadBlock(source, blocks[index].Request, blocks[index].Start, blocks[index].Count, progress);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }
+        }
+
+        var workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new Thread(Work, maxStackSize: 256 << 10) { IsBackground = true, Name = "BrainTools source read" };
+            workers[i].Start();
+        }
+
+        Work();
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
 
-    private static void ReadBlock(SafeFileHandle handle, Request request, long start, long count, string path, IProgress<long>? progress)
+    private static void ReadBlock(ICheckpointSource source, Request request, long start, long count, IProgress<long>? progress)
     {
         long offset = start;
         long end = start + count;
         while (offset < end)
         {
-            int read = RandomAccess.Read(handle, request.Destination(offset, (int)Math.Min(ReadWindow, end - offset)), request.FileOffset + offset);
+            int read = source.ReadAt(request.FileOffset + offset, request.Destination(offset, (int)Math.Min(ReadWindow, end - offset)));
             if (read == 0)
             {
-                throw new InvalidCheckpointException($"the file shrank while it was read ({request.FileOffset + offset} of {request.FileOffset + request.Count} bytes)", path, request.TreePath);
+                throw new InvalidCheckpointException($"the file shrank while it was read ({request.FileOffset + offset} of {request.FileOffset + request.Count} bytes)", source.Name, request.TreePath);
             }
 
             offset += read;

@@ -9,9 +9,9 @@ public sealed partial class CheckpointReader
     private const long ParallelArrayBytes = 2L << 20;
 
     /// <summary>
-    /// Reads the array at <paramref name="path"/> into memory the caller already has: the bytes go from the file
+    /// Reads the array at <paramref name="path"/> into memory the caller already has: the bytes go from the source
     /// straight into <paramref name="destination"/> (positional reads, parallel for large arrays), without a view of
-    /// the mapping or a buffer in between. When the dtypes differ, the values are converted as numpy's
+    /// a mapping or a buffer in between. When the dtypes differ, the values are converted as numpy's
     /// <c>astype</c> would (<see cref="NdArray.AsType(DType, bool)"/>).
     /// </summary>
     /// <param name="path">Keys joined by <c>/</c>, as for <see cref="this[string]"/>.</param>
@@ -69,7 +69,7 @@ public sealed partial class CheckpointReader
             // Wrappers of one .NET array are new objects each time: the array itself tells that two copies share memory.
             object memory = destination.Storage is ManagedArrayStorage managed ? managed.Array : destination.Storage;
             NdArray[] parts = PartsOf(copy.Source);
-            if (parts.Any(part => part.Storage != _file) || copy.Source.DType != destination.DType || !destination.IsWritable)
+            if (parts.Any(part => part.Storage != _bytes) || copy.Source.DType != destination.DType || !destination.IsWritable)
             {
                 // Copied now, so an earlier copy into the same memory must not run after it.
                 reads.Remove((memory, destination.ByteOffset));
@@ -91,7 +91,16 @@ public sealed partial class CheckpointReader
 
         PositionalRead.Request[] all = [.. reads.Values.SelectMany(requests => requests).OrderBy(read => read.FileOffset)];
         long total = all.Sum(read => read.Count);
-        PositionalRead.ReadAll(_handle, all, parallel: total >= ParallelArrayBytes, FilePath);
+        BeginRead();
+        try
+        {
+            PositionalRead.ReadAll(_source, all, parallel: total >= ParallelArrayBytes);
+        }
+        finally
+        {
+            EndRead();
+        }
+
         Interlocked.Add(ref _bytesTouched, total);
     }
 
@@ -117,10 +126,18 @@ public sealed partial class CheckpointReader
         long written = 0;
         foreach (NdArray part in parts)
         {
-            if (part.Storage == _file)
+            if (part.Storage == _bytes)
             {
                 long at = target.ByteOffset + written;
-                PositionalRead.Read(_handle, part.ByteOffset, part.ByteLength, (offset, length) => target.Storage.GetSpan(at + offset, length), parallel: part.ByteLength >= ParallelArrayBytes, FilePath, treePath);
+                BeginRead();
+                try
+                {
+                    PositionalRead.Read(_source, part.ByteOffset, part.ByteLength, (offset, length) => target.Storage.GetSpan(at + offset, length), parallel: part.ByteLength >= ParallelArrayBytes, treePath);
+                }
+                finally
+                {
+                    EndRead();
+                }
             }
             else
             {

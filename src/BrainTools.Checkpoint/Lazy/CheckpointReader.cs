@@ -2,27 +2,30 @@ using BrainTools.Checkpoint.Serialization;
 using BrainTools.Checkpoint.Format;
 using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Lazy;
-using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint;
 
 /// <summary>
-/// An opened checkpoint (<see cref="Msgpack.Open"/>): the file is mapped into memory and indexed (keys, dtypes,
-/// shapes, where each array's bytes are) by one pass over its headers that skips the array payloads, so opening
-/// a 10 GiB checkpoint costs about as much as opening a small one. Arrays, row slices of arrays and sub-trees are
-/// then read on demand.
+/// An opened checkpoint (<see cref="Msgpack.Open(string, MsgpackOptions?)"/>): indexed (keys, dtypes, shapes, where
+/// each array's bytes are) by one pass over its headers that skips the array payloads, so opening a 10 GiB
+/// checkpoint costs about as much as opening a small one. Arrays, row slices of arrays and sub-trees are then read
+/// on demand. A local file is also mapped into memory; another source (<see cref="ICheckpointSource"/>, such as a
+/// blob) is read by ranged reads: the index in windows of the source's preferred read size, an array in one read
+/// (or <see cref="ICheckpointSource.MaxConcurrentReads"/> reads at once, when it is large).
 /// </summary>
 /// <remarks>
-/// <para>Memory: an array read from the reader is a view of the mapped file (no copy; the OS reads its pages when
-/// they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes stay private
-/// to the process, never reaching the file. Chunked arrays, and row slices that cross their chunks, are copied
-/// into memory of their own. Use <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
+/// <para>Memory: an array read from the reader of a local file is a view of the mapped file (no copy; the OS reads
+/// its pages when they are first touched). The mapping is copy-on-write: such arrays may be written, and the writes
+/// stay private to the process, never reaching the file. Chunked arrays, row slices that cross their chunks, and
+/// every array of a source that is not a local file are copied into memory of their own. Use
+/// <see cref="NdArray.Copy"/> for an array that owns its memory.</para>
 /// <para>The file is validated by the same reader as a full load (a hostile file is the same
-/// <see cref="InvalidCheckpointException"/>, with the same reason, byte offset and path, from <see cref="Msgpack.Open"/>),
+/// <see cref="InvalidCheckpointException"/>, with the same reason, byte offset and path, from <see cref="Msgpack.Open(string, MsgpackOptions?)"/>),
 /// except that the payload bytes of arrays are not looked at until read.</para>
-/// <para>Lifetime: <see cref="Dispose"/> ends reading (later reads throw <see cref="ObjectDisposedException"/>) and
-/// unmaps the file at once if no array view was handed out; otherwise the mapping lives on until the last view is
-/// collected, so views never dangle. The index (<see cref="Root"/>) stays valid.</para>
+/// <para>Lifetime: the reader owns its source. <see cref="Dispose"/> ends reading (later reads throw
+/// <see cref="ObjectDisposedException"/>) and closes the source and unmaps the file once the reads in progress are
+/// done, if no array view was handed out; otherwise the mapping lives on until the last view is collected, so views
+/// never dangle. The index (<see cref="Root"/>) stays valid.</para>
 /// <para>Thread safety: all members may be called from many threads at once, <see cref="Dispose"/> included
 /// (it waits for copies in progress). Copies (chunked arrays, <see cref="ReadArrayInto(string, NdArray)"/>) are read
 /// with positional reads, not through the mapping, so a file truncated meanwhile gives an
@@ -32,27 +35,34 @@ namespace BrainTools.Checkpoint;
 /// </remarks>
 public sealed partial class CheckpointReader : IDisposable
 {
-    private readonly MappedArrayStorage _file;
-    private readonly SafeFileHandle _handle;
+    private readonly ICheckpointSource _source;
+    private readonly bool _ownsSource;
+    private readonly MappedArrayStorage? _mapping;
+
+    // Where the index's arrays point: the mapping, or for a source without one a stand-in that is never read.
+    private readonly ArrayStorage _bytes;
     private readonly Lock _gate = new();
     private long _bytesTouched;
     private bool _disposed;
     private bool _viewsHandedOut;
+    private int _readsInFlight;
+    private bool _closed;
 
-    private CheckpointReader(string path, SafeFileHandle handle, MappedArrayStorage file, CheckpointEntry root, long headerBytes)
+    private CheckpointReader(ICheckpointSource source, bool ownsSource, MappedArrayStorage? mapping, ArrayStorage bytes, CheckpointEntry root, long headerBytes)
     {
-        FilePath = path;
-        _handle = handle;
-        _file = file;
+        _source = source;
+        _ownsSource = ownsSource;
+        _mapping = mapping;
+        _bytes = bytes;
         Root = root;
         _bytesTouched = headerBytes;
     }
 
-    /// <summary>The checkpoint file.</summary>
-    public string FilePath { get; }
+    /// <summary>The checkpoint's path, or its URL (<see cref="ICheckpointSource.Name"/>).</summary>
+    public string FilePath => _source.Name;
 
-    /// <summary>The file's length in bytes.</summary>
-    public long FileLength => _file.ByteLength;
+    /// <summary>The checkpoint's length in bytes.</summary>
+    public long FileLength => _source.Length;
 
     /// <summary>The index of the file: its root entry (a map for a state dict), with every key, dtype and shape below it.</summary>
     public CheckpointEntry Root { get; }
@@ -87,7 +97,7 @@ public sealed partial class CheckpointReader : IDisposable
         return true;
     }
 
-    /// <summary>Reads the array at <paramref name="path"/>: a view of the mapped file, or for a chunked array its chunks joined into a copy.</summary>
+    /// <summary>Reads the array at <paramref name="path"/>: a view of the mapped file, or a copy (of a chunked array's chunks joined, of an array of a source that is not mapped).</summary>
     /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
     /// <exception cref="InvalidOperationException">The entry is not an array.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
@@ -162,8 +172,9 @@ public sealed partial class CheckpointReader : IDisposable
     }
 
     /// <summary>
-    /// Ends reading: later reads throw <see cref="ObjectDisposedException"/>. Unmaps the file now (after copies in
-    /// progress) unless array views were handed out, which keep the mapping alive until they are collected.
+    /// Ends reading: later reads throw <see cref="ObjectDisposedException"/>. Closes the source and unmaps the file
+    /// once the reads in progress are done, unless array views were handed out, which keep them alive until they
+    /// are collected.
     /// </summary>
     public void Dispose()
     {
@@ -175,44 +186,97 @@ public sealed partial class CheckpointReader : IDisposable
             }
 
             _disposed = true;
-            if (_viewsHandedOut)
+
+            // A chunked array handed out unjoined (LoadInto's) may still be joined, by reads of this source: a file's
+            // handle is then closed by its finalizer once nothing refers to this reader.
+            if (_viewsHandedOut || _readsInFlight > 0)
             {
-                // A chunked array handed out unjoined (LoadInto's) may still be joined, by reads of this handle: it
-                // is closed by its finalizer once nothing refers to this reader.
                 return;
             }
+
+            _closed = true;
         }
 
-        _handle.Dispose();
-        _file.Dispose();
+        Close();
     }
 
     /// <summary>Maps and indexes a checkpoint file.</summary>
-    internal static CheckpointReader Open(string path, MsgpackOptions options)
+    internal static CheckpointReader Open(string path, MsgpackOptions options) => Open(new FileCheckpointSource(path), ownsSource: true, options);
+
+    /// <summary>Indexes the checkpoint a source holds, mapping it first when it is a local file.</summary>
+    /// <param name="source">The checkpoint's bytes.</param>
+    /// <param name="ownsSource">Whether the reader disposes the source (when it is disposed, or when the open fails).</param>
+    /// <param name="options">Limits.</param>
+    internal static CheckpointReader Open(ICheckpointSource source, bool ownsSource, MsgpackOptions options)
     {
-        // The handle stays open for reads into the caller's memory (ReadArrayInto), which bypass the mapping.
-        SafeFileHandle handle = CheckpointFile.Open(path, options, out long length);
-        MappedArrayStorage? file = null;
+        MappedArrayStorage? mapping = null;
         try
         {
-            file = MappedArrayStorage.Map(handle, length, copyOnWrite: true);
+            long length = CheckpointFile.CheckLength(source, options);
 
-            // Headers come in by small reads; the mapping is touched only where arrays are read.
-            WireEntry root = WireReader.ReadIndex(handle, file, options, out long bytesRead);
-            return new CheckpointReader(path, handle, file, new CheckpointEntry(root, null), bytesRead);
+            // The file stays open for reads into the caller's memory (ReadArrayInto), which bypass the mapping.
+            mapping = source is FileCheckpointSource file ? MappedArrayStorage.Map(file.Handle, length, copyOnWrite: true) : null;
+            ArrayStorage bytes = mapping is not null ? mapping : new UnreadArrayStorage(length);
+
+            // Headers come in by reads; a mapping is touched only where arrays are read.
+            WireEntry root = WireReader.ReadIndex(source, mapping, bytes, options, out long bytesRead);
+            return new CheckpointReader(source, ownsSource, mapping, bytes, new CheckpointEntry(root, null), bytesRead);
         }
         catch (InvalidCheckpointException e)
         {
-            file?.Dispose();
-            handle.Dispose();
-            throw e.WithFile(path);
+            mapping?.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
+            throw e.WithFile(source.Name);
         }
         catch
         {
-            file?.Dispose();
-            handle.Dispose();
+            mapping?.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
             throw;
         }
+    }
+
+    // Reads of the source are counted, so that a Dispose racing them closes it only after the last one.
+    private void BeginRead()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _readsInFlight++;
+        }
+    }
+
+    private void EndRead()
+    {
+        lock (_gate)
+        {
+            if (--_readsInFlight > 0 || !_disposed || _viewsHandedOut || _closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        Close();
+    }
+
+    private void Close()
+    {
+        if (_ownsSource)
+        {
+            _source.Dispose();
+        }
+
+        _mapping?.Dispose();
     }
 
     private static IEnumerable<string> Keys(string path)
@@ -236,7 +300,7 @@ public sealed partial class CheckpointReader : IDisposable
     private void RequireOwnArray(CheckpointEntry entry)
     {
         RequireArray(entry);
-        if (entry.Chunks![0].Storage != _file)
+        if (entry.Chunks![0].Storage != _bytes)
         {
             throw new ArgumentException($"The entry at path {entry.Path} belongs to another reader's index.", nameof(entry));
         }
@@ -289,12 +353,13 @@ public sealed partial class CheckpointReader : IDisposable
         }
     }
 
-    // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of the file,
-    // else a copy across chunk boundaries. A view handed out is counted as touched and advised for read-ahead.
+    // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of a mapped
+    // file, else a copy (across chunk boundaries, or from the source). A view handed out is counted as touched and
+    // advised for read-ahead.
     private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape, bool handOut)
     {
         NdArray[] chunks = entry.Chunks!;
-        if (chunks.Length == 1)
+        if (chunks.Length == 1 && _mapping is not null)
         {
             lock (_gate)
             {
@@ -307,19 +372,19 @@ public sealed partial class CheckpointReader : IDisposable
                 // The view will most likely be read whole: have the OS start reading it now.
                 unsafe
                 {
-                    MemoryAdvice.WillNeed(_file.Pointer + chunks[0].ByteOffset + start, count);
+                    MemoryAdvice.WillNeed(_mapping.Pointer + chunks[0].ByteOffset + start, count);
                 }
 
                 Interlocked.Add(ref _bytesTouched, count);
             }
 
-            return new NdArray(entry.DType!, shape, _file, chunks[0].ByteOffset + start);
+            return new NdArray(entry.DType!, shape, _mapping, chunks[0].ByteOffset + start);
         }
 
         if (!handOut && start == 0 && count == entry.ByteLength)
         {
-            // A restore in place reads the chunks straight into its array (CopyInto); joined only if read otherwise,
-            // maybe after Dispose: like a view, it keeps the mapping alive.
+            // A restore in place reads the parts straight into its array (CopyInto); joined only if read otherwise,
+            // maybe after Dispose: like a view, it keeps the source open.
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -338,7 +403,7 @@ public sealed partial class CheckpointReader : IDisposable
     }
 
     // Bytes [start, start + count) of the logical array the chunks hold, copied into memory of their own by positional
-    // reads of the file, not through the mapping: the docs promise a copy, and a file truncated meanwhile is then an
+    // reads of the source, not through a mapping: the docs promise a copy, and a file truncated meanwhile is then an
     // InvalidCheckpointException, not a SIGBUS.
     private ArrayStorage Join(NdArray[] chunks, long start, long count, string treePath)
     {
@@ -365,16 +430,15 @@ public sealed partial class CheckpointReader : IDisposable
             }
         }
 
-        // A Dispose on another thread closes the handle only once this read is done.
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
+        // A Dispose on another thread closes the source only once this read is done.
+        BeginRead();
         try
         {
-            PositionalRead.ReadAll(_handle, reads, parallel: count >= ParallelArrayBytes, FilePath);
+            PositionalRead.ReadAll(_source, reads, parallel: count >= ParallelArrayBytes);
         }
         finally
         {
-            _handle.DangerousRelease();
+            EndRead();
         }
 
         Interlocked.Add(ref _bytesTouched, count);

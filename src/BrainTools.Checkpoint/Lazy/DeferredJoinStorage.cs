@@ -2,7 +2,7 @@ namespace BrainTools.Checkpoint.Lazy;
 
 /// <summary>
 /// The bytes of a chunked array of an opened checkpoint, joined into memory of their own only when something reads
-/// them: a restore in place (<see cref="Msgpack.LoadInto{T}"/>) reads the chunks straight into the template's array
+/// them: a restore in place (<see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/>) reads the chunks straight into the template's array
 /// instead, so an array over the chunk size costs no second copy.
 /// </summary>
 internal sealed class DeferredJoinStorage : ArrayStorage

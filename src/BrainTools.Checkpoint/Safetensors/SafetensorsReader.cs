@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using BrainTools.Checkpoint.IO;
-using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint;
 
@@ -21,17 +20,17 @@ public sealed class SafetensorsReader : IDisposable
     // Big tensors are read in windows so that progress moves and parallel reads stay in blocks of their own.
     private const long ReadWindow = 64L << 20;
 
-    private readonly SafeFileHandle _handle;
+    private readonly FileCheckpointSource _source;
     private readonly SafetensorsHeader _header;
     private readonly Dictionary<string, SafetensorsTensor> _byName;
     private readonly TensorFileOptions _options;
     private long _bytesRead;
 
-    private SafetensorsReader(string path, SafeFileHandle handle, long length, SafetensorsHeader header, TensorFileOptions options)
+    private SafetensorsReader(string path, FileCheckpointSource source, long length, SafetensorsHeader header, TensorFileOptions options)
     {
         FilePath = path;
         FileLength = length;
-        _handle = handle;
+        _source = source;
         _header = header;
         _options = options;
         _bytesRead = header.Length;
@@ -96,13 +95,13 @@ public sealed class SafetensorsReader : IDisposable
             throw new ArgumentException($"The tensor '{tensor.Name}' is not one of {FilePath}.", nameof(tensor));
         }
 
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_source.Handle.IsClosed, this);
         ArrayStorage storage = NdArray.Allocate(tensor.ByteLength, zero: false);
         for (long done = 0; done < tensor.ByteLength; done += ReadWindow)
         {
             long count = Math.Min(ReadWindow, tensor.ByteLength - done);
             long start = done;
-            PositionalRead.Read(_handle, tensor.ByteOffset + done, count, (offset, length) => storage.GetSpan(start + offset, length), parallel: count >= (16L << 20), FilePath, tensor.Path);
+            PositionalRead.Read(_source, tensor.ByteOffset + done, count, (offset, length) => storage.GetSpan(start + offset, length), parallel: count >= (16L << 20), tensor.Path);
             Interlocked.Add(ref _bytesRead, count);
             _options.Progress?.Report(count);
         }
@@ -129,27 +128,22 @@ public sealed class SafetensorsReader : IDisposable
     }
 
     /// <summary>Closes the file; arrays already read stay valid (they own their memory).</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _source.Dispose();
 
     /// <summary>Opens a file and reads its header.</summary>
     internal static SafetensorsReader Open(string path, TensorFileOptions options)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Checkpoint not found: {path}", path);
-        }
-
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        var source = new FileCheckpointSource(path);
         try
         {
-            long length = RandomAccess.GetLength(handle);
-            SafetensorsHeader header = SafetensorsHeader.Read(handle, length, path, options);
+            long length = source.Length;
+            SafetensorsHeader header = SafetensorsHeader.Read(source.Handle, length, path, options);
             options.Progress?.Report(header.Length);
-            return new SafetensorsReader(path, handle, length, header, options);
+            return new SafetensorsReader(path, source, length, header, options);
         }
         catch
         {
-            handle.Dispose();
+            source.Dispose();
             throw;
         }
     }

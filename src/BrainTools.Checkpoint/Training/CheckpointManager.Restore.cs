@@ -31,7 +31,7 @@ public sealed partial class CheckpointManager
 
     /// <summary>
     /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into the template's own arrays,
-    /// as <see cref="Msgpack.LoadInto{T}"/> does (PyTorch's <c>load_state_dict</c>): the arrays of the model receive
+    /// as <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> does (PyTorch's <c>load_state_dict</c>): the arrays of the model receive
     /// the saved values in place, with no second copy of the model in memory. The checksum is verified first; a damaged
     /// latest checkpoint is skipped with a warning for the one before it, as by <see cref="Restore(long?)"/>.
     /// </summary>
@@ -39,7 +39,7 @@ public sealed partial class CheckpointManager
     /// <param name="template">The model (or dictionary, tree, <see cref="Module.States"/>) whose arrays receive the values.</param>
     /// <param name="step">The step, or null for the latest intact one.</param>
     /// <param name="mismatch">What to do where the checkpoint does not fit the template.</param>
-    /// <returns>The restored structure (see <see cref="Msgpack.LoadInto{T}"/>).</returns>
+    /// <returns>The restored structure (see <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/>).</returns>
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint does not fit the template and <paramref name="mismatch"/> is <see cref="Mismatch.Error"/>.</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>

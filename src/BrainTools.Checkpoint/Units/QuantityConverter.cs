@@ -7,7 +7,7 @@ namespace BrainTools.Checkpoint;
 /// saved as <c>{mantissa, scale, base, dim, factor}</c>; restored with the saved unit. A unit other than the
 /// template's is a mismatch; under warn and ignore the loaded quantity keeps its own unit, as braintools does. An
 /// array mantissa restores as an array into the template's (shape checked at <c>./q/mantissa</c>, in place for
-/// <see cref="Msgpack.LoadInto{T}"/>).
+/// <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/>).
 /// </summary>
 internal sealed class QuantityConverter : StateDictConverter<Quantity>
 {

@@ -17,16 +17,17 @@ public sealed partial class LayerDependencyTests
     {
         [Base] = [],
         ["Arrays"] = [],
+        ["Storage"] = [],
         ["Tree"] = ["Arrays"],
-        ["Format"] = ["Tree", "Arrays"],
+        ["Format"] = ["Storage", "Tree", "Arrays"],
         ["Serialization"] = ["Tree", "Arrays"],
         ["Units"] = ["Serialization", "Tree", "Arrays"],
         ["Modules"] = ["Serialization", "Tree", "Arrays"],
-        ["IO"] = ["Format", "Tree", "Arrays"],
-        ["Safetensors"] = ["IO", "Format", "Tree", "Arrays"],
-        ["Npz"] = ["IO", "Format", "Tree", "Arrays"],
-        ["Lazy"] = ["IO", "Serialization", "Format", "Tree", "Arrays"],
-        ["Training"] = ["Lazy", "IO", "Serialization", "Format", "Tree", "Arrays"],
+        ["IO"] = ["Format", "Tree", "Arrays", "Storage"],
+        ["Safetensors"] = ["IO", "Format", "Tree", "Arrays", "Storage"],
+        ["Npz"] = ["IO", "Format", "Tree", "Arrays", "Storage"],
+        ["Lazy"] = ["IO", "Serialization", "Format", "Tree", "Arrays", "Storage"],
+        ["Training"] = ["Lazy", "IO", "Serialization", "Format", "Tree", "Arrays", "Storage"],
         [Facade] = ["*"],
     };
 

@@ -1,12 +1,14 @@
 using BrainTools.Checkpoint.Tests.EntryPoints;
 using BrainTools.Checkpoint.Tests.Interop;
+using BrainTools.Checkpoint.Tests.Sources;
 
 namespace BrainTools.Checkpoint.Tests.Format;
 
 /// <summary>
 /// Every entry point reads through one wire reader: on the same damaged bytes, <c>Load(path)</c>, <c>Load(stream)</c>,
-/// <c>Open(path)</c> followed by reading every entry, and <c>Deserialize(bytes)</c> throw the same exception type with
-/// the same reason, byte offset (absolute) and tree path.
+/// <c>Open(path)</c> followed by reading every entry, <c>Load(source)</c> and <c>Open(source)</c> of a source that is
+/// not mapped (as a blob), and <c>Deserialize(bytes)</c> throw the same exception type with the same reason, byte
+/// offset (absolute) and tree path.
 /// </summary>
 public class ReaderAgreementTests
 {
@@ -142,6 +144,44 @@ public class ReaderAgreementTests
         }
     }
 
+    [Fact]
+    public void EveryEntryPoint_ValuesAcrossWindowEnds_DamagedOrCut_SameFailure()
+    {
+        // Each string and byte string follows a skipped payload, so a lazy open reads it with a 4 KiB window that
+        // ends inside it: a source that is not mapped must read each whole, and report damage in its last byte.
+        var tree = new Dictionary<string, object>();
+        for (int i = 0; i < 12; i++)
+        {
+            tree[$"a{i}"] = NdArray.FromArray(new float[8192]);
+            tree[$"s{i}"] = new string('x', 3000 + (i * 397 % 6000));
+            tree[$"p{i}"] = NdArray.FromArray(new float[8192]);
+            tree[$"b{i}"] = new byte[3000 + (i * 131 % 5000)];
+        }
+
+        byte[] whole = Msgpack.Serialize(tree);
+        var ends = new List<int>();
+        for (int at = whole.Length - 1; at > 0; at--)
+        {
+            if (whole[at] == (byte)'x' && whole[at + 1] != (byte)'x')
+            {
+                ends.Add(at);
+            }
+        }
+
+        Assert.Equal(12, ends.Count);
+        foreach (int at in ends)
+        {
+            byte[] damaged = (byte[])whole.Clone();
+            damaged[at] = 0xFF;
+            Failure[] failures = Failures(damaged);
+            Failure[] truncated = Failures(whole[..(at - 100)]);
+
+            Assert.Equal($"a string is not valid UTF-8 near byte {at}", failures[0].Reason);
+            Assert.True(failures.All(f => f == failures[0]), $"byte {at} = 0xff: {string.Join(" | ", failures)}");
+            Assert.True(truncated.All(f => f == truncated[0]), $"cut at {at - 100}: {string.Join(" | ", truncated)}");
+        }
+    }
+
     internal static Dictionary<string, object> SmallModel() => new()
     {
         ["layers"] = new Dictionary<string, object>
@@ -171,6 +211,12 @@ public class ReaderAgreementTests
                 reader.ReadTree();
             }),
             Capture(() => Msgpack.Deserialize(data, options)),
+            Capture(() => Msgpack.Load(new RecordingSource(data) { MaxBytesPerRead = 1000 }, options)),
+            Capture(() =>
+            {
+                using CheckpointReader reader = Msgpack.Open(new RecordingSource(data) { MaxBytesPerRead = 1000 }, options);
+                reader.ReadTree();
+            }),
         ];
     }
 

@@ -1,0 +1,85 @@
+using BrainTools.Checkpoint.IO;
+using BrainTools.Checkpoint.Lazy;
+
+namespace BrainTools.Checkpoint;
+
+public static partial class Msgpack
+{
+    /// <summary>
+    /// Loads the raw state dict of a checkpoint kept anywhere a <see cref="ICheckpointSource"/> reaches (a local
+    /// file, a blob), as <see cref="Load(string, MsgpackOptions?)"/> does for a path: the whole checkpoint is read
+    /// straight into one block of new memory (native when large), in blocks of at least
+    /// <see cref="ICheckpointSource.PreferredReadSize"/>, <see cref="ICheckpointSource.MaxConcurrentReads"/> at once,
+    /// and the arrays share that memory. Nothing is staged on disk.
+    /// </summary>
+    /// <param name="source">The checkpoint's bytes. It stays open: the caller disposes it.</param>
+    /// <param name="options">Limits (depth, size), <see cref="MsgpackOptions.Verbose"/>, <see cref="MsgpackOptions.Progress"/>; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <returns>The root of the tree.</returns>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint; the message names the source (<see cref="ICheckpointSource.Name"/>) and where.</exception>
+    /// <exception cref="IOException">A read failed (a backend may throw its own typed errors instead).</exception>
+    public static StateNode Load(ICheckpointSource source, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= MsgpackOptions.Default;
+        Say(options, $"Loading checkpoint from {source.Name}");
+        return CheckpointFile.Read(source, options);
+    }
+
+    /// <summary>Loads a checkpoint from <paramref name="source"/> into a template, as <see cref="Load{T}(string, T, Mismatch, MsgpackOptions?)"/> does for a path.</summary>
+    /// <param name="source">The checkpoint's bytes. It stays open: the caller disposes it.</param>
+    /// <param name="target">The template: fixes the structure, the types and the array shapes expected.</param>
+    /// <param name="mismatch">What to do where the checkpoint does not fit the template.</param>
+    /// <param name="options">Limits, <see cref="MsgpackOptions.Verbose"/>, and <see cref="MsgpackOptions.OnWarning"/> for the warnings of <see cref="Mismatch.Warn"/>.</param>
+    /// <returns>The restored structure.</returns>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the checkpoint does not fit the template.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T Load<T>(ICheckpointSource source, T target, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ValidateMismatch(mismatch);
+        StateNode state = Load(source, options);
+        return (T)Restore(target, state, typeof(T), mismatch, options, source.Name)!;
+    }
+
+    /// <summary>
+    /// Opens a checkpoint lazily from <paramref name="source"/>, as <see cref="Open(string, MsgpackOptions?)"/> does for
+    /// a path: the index (keys, dtypes, shapes, offsets) is read in windows of at least
+    /// <see cref="ICheckpointSource.PreferredReadSize"/>, skipping payloads, so a checkpoint of a few large arrays
+    /// costs about one read per array header and one of many small arrays a few reads in all; then each array read
+    /// is one read of its bytes (or several at once, when it is large). A <see cref="FileCheckpointSource"/> is also
+    /// mapped, as a path is; other sources give arrays that own their memory.
+    /// </summary>
+    /// <param name="source">The checkpoint's bytes. The reader owns it: disposing the reader disposes the source (a failed open too).</param>
+    /// <param name="options">Limits (depth, size); <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <returns>The opened checkpoint.</returns>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint; the message names the source and where.</exception>
+    public static CheckpointReader Open(ICheckpointSource source, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return CheckpointReader.Open(source, ownsSource: true, options ?? MsgpackOptions.Default);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint from <paramref name="source"/> into the template's own memory, as
+    /// <see cref="LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> does for a path: the index is read, the whole
+    /// template is checked, then only the arrays it asks for are read, from the source straight into its arrays.
+    /// </summary>
+    /// <param name="source">The checkpoint's bytes. It stays open: the caller disposes it.</param>
+    /// <param name="target">The template, whose arrays receive the values.</param>
+    /// <param name="mismatch">What to do where the checkpoint does not fit the template.</param>
+    /// <param name="options">Limits, and where warnings go (<see cref="MsgpackOptions.OnWarning"/>).</param>
+    /// <returns>The restored structure: <paramref name="target"/> itself for modules and plain classes, else a structure shaped like it that holds its arrays.</returns>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Under <see cref="Mismatch.Error"/>, the checkpoint does not fit the template; no array was changed.</exception>
+    /// <exception cref="CheckpointException">The template holds a type that cannot be restored.</exception>
+    public static T LoadInto<T>(ICheckpointSource source, T target, Mismatch mismatch = Mismatch.Error, MsgpackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ValidateMismatch(mismatch);
+        options ??= MsgpackOptions.Default;
+        Say(options, $"Loading checkpoint from {source.Name}");
+        return InPlaceLoad.Run(source, target, mismatch, options);
+    }
+}

@@ -1,0 +1,211 @@
+using BrainTools.Checkpoint.Tests.Interop;
+
+namespace BrainTools.Checkpoint.Tests.Sources;
+
+/// <summary>
+/// A checkpoint read from a source that is not a local file (<see cref="ICheckpointSource"/>, as a blob is): full
+/// loads, lazy opens and loads in place give what the same file gives from its path, at the read counts the source's
+/// preferred read size promises.
+/// </summary>
+public class CheckpointSourceTests
+{
+    private const int MiB = 1 << 20;
+
+    public static IEnumerable<object[]> Vectors() => Manifest.Names();
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public void LoadAndOpen_InteropVector_SameTreeAsTheFile(string name)
+    {
+        ManifestEntry entry = Manifest.All[name];
+        StateNode expected = Msgpack.Load(entry.FilePath);
+        byte[] bytes = File.ReadAllBytes(entry.FilePath);
+
+        using var source = new RecordingSource(bytes) { MaxBytesPerRead = 1000 };
+        StateNode loaded = Msgpack.Load(source);
+        StateNode opened;
+        using (CheckpointReader reader = Msgpack.Open(new RecordingSource(bytes)))
+        {
+            opened = reader.ReadTree();
+        }
+
+        TreeAssert.Equal(expected, loaded);
+        TreeAssert.Equal(expected, opened);
+        Assert.False(source.Disposed); // Load leaves the caller's source open.
+    }
+
+    [Fact]
+    public void Open_LargeArraysAndPreferredReadOf4MiB_AboutOneReadPerHeaderThenOneReadPerArray()
+    {
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object>
+        {
+            ["big"] = NdArray.Zeros(DType.Float32, new Shape(16 * MiB)), // 64 MiB
+            ["layer"] = new Dictionary<string, object> { ["weight"] = NdArray.Zeros(DType.Float32, new Shape(MiB)), ["step"] = 7L }, // 4 MiB
+        });
+        var source = new RecordingSource(bytes, preferredReadSize: 4 * MiB);
+
+        using CheckpointReader reader = Msgpack.Open(source);
+        (long Offset, int Count)[] indexReads = [.. source.Reads];
+        source.ResetCounts();
+        NdArray weight = reader.ReadArray("layer/weight");
+
+        // A window of 4 MiB holds the header of "big"; past its payload, one from the page of the next header holds
+        // "layer" and the header of "weight"; the last bytes ("step") come in one more. Then the array: one read.
+        long afterBig = reader["big"].ByteOffset + reader["big"].ByteLength;
+        long lastPage = bytes.Length / 4096 * 4096;
+        Assert.Equal([(0, 4 * MiB), (afterBig / 4096 * 4096, 4 * MiB), (lastPage, bytes.Length - (int)lastPage)], indexReads);
+        Assert.Equal([(reader["layer/weight"].ByteOffset, 4 * MiB)], source.Reads);
+        Assert.Equal(MiB, weight.Length);
+        Assert.Equal(7L, ((StateValue)reader.ReadTree("layer/step")).Value);
+    }
+
+    [Fact]
+    public void Open_ManySmallArrays_IndexInOneRead()
+    {
+        var tree = new Dictionary<string, object>();
+        for (int i = 0; i < 1000; i++)
+        {
+            tree[$"layer{i}"] = new Dictionary<string, object> { ["weight"] = new float[64], ["bias"] = new float[8] };
+        }
+
+        byte[] bytes = Msgpack.Serialize(tree);
+        var source = new RecordingSource(bytes, preferredReadSize: 4 * MiB);
+
+        using CheckpointReader reader = Msgpack.Open(source);
+
+        Assert.True(bytes.Length < 4 * MiB);
+        Assert.True(1 == source.ReadCount, string.Join(", ", source.Reads) + $" of {bytes.Length}");
+        Assert.Equal(2000, reader.Root.Children.Sum(layer => layer.Children.Count));
+    }
+
+    [Fact]
+    public void ReadArray_LargeArray_ReadInPreferredBlocksAtOnce()
+    {
+        var big = NdArray.FromArray(Enumerable.Range(0, 8 * MiB).Select(i => (float)i).ToArray()); // 32 MiB
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["big"] = big });
+        var source = new RecordingSource(bytes, preferredReadSize: 4 * MiB, maxConcurrentReads: 8);
+
+        using CheckpointReader reader = Msgpack.Open(source);
+        source.ResetCounts();
+        NdArray read = reader.ReadArray("big");
+
+        // 32 MiB over 8 readers: blocks of 4 MiB (never below the preferred size), all eight in flight.
+        Assert.Equal(8, source.ReadCount);
+        Assert.All(source.Reads, r => Assert.Equal(4 * MiB, r.Count));
+        Assert.Equal(big.ToArray<float>(), read.ToArray<float>());
+    }
+
+    [Fact]
+    public void Load_SourceWithManyConcurrentReads_WholeCheckpointInNewMemory()
+    {
+        var big = NdArray.FromArray(Enumerable.Range(0, 6 * MiB).Select(i => (float)i).ToArray()); // 24 MiB
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["big"] = big, ["step"] = 3L });
+        using var source = new RecordingSource(bytes, preferredReadSize: MiB, maxConcurrentReads: 16) { MaxBytesPerRead = 300_000 };
+
+        StateNode loaded = Msgpack.Load(source);
+
+        Assert.Equal(big.ToArray<float>(), ((NdArray)((StateValue)((StateMap)loaded)["big"]).Value!).ToArray<float>());
+        Assert.Equal(bytes.Length, source.BytesServed); // Each byte read once: the prefix check is not read again.
+    }
+
+    [Fact]
+    public void Open_ChunkedArray_JoinedFromTheSource()
+    {
+        var array = NdArray.FromArray(Enumerable.Range(0, 1000).Select(i => (double)i).ToArray());
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["a"] = array }, MsgpackOptions.Default with { MaxChunkSize = 640 });
+
+        using CheckpointReader reader = Msgpack.Open(new RecordingSource(bytes));
+
+        Assert.Equal(array.ToArray<double>(), reader.ReadArray("a").ToArray<double>());
+        Assert.Equal(array.ToArray<double>()[100..300], reader.ReadRows("a", 100, 200).ToArray<double>());
+    }
+
+    [Fact]
+    public void LoadInto_Source_FillsTheTemplatesOwnArraysAndReadsOnlyThem()
+    {
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object>
+        {
+            ["weight"] = new float[,] { { 1, 2 }, { 3, 4 } },
+            ["unused"] = NdArray.Zeros(DType.Float32, new Shape(MiB)),
+        });
+        var weight = new float[2, 2];
+        var model = new Dictionary<string, object> { ["weight"] = weight };
+        using var source = new RecordingSource(bytes);
+
+        var restored = Msgpack.LoadInto(source, model, Mismatch.Ignore);
+
+        Assert.Same(weight, restored["weight"]);
+        Assert.Equal(new float[,] { { 1, 2 }, { 3, 4 } }, weight);
+        Assert.True(source.Reads.Sum(r => (long)r.Count) < MiB); // The unused 4 MiB array is not read.
+        Assert.False(source.Disposed);
+    }
+
+    [Fact]
+    public void Open_Dispose_DisposesTheSource()
+    {
+        var source = new RecordingSource(Msgpack.Serialize(new Dictionary<string, object> { ["a"] = 1L }));
+
+        Msgpack.Open(source).Dispose();
+
+        Assert.True(source.Disposed);
+    }
+
+    [Fact]
+    public void Open_InvalidData_ErrorNamesTheSourceAndDisposesIt()
+    {
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["a"] = "text" });
+        var source = new RecordingSource(bytes[..^2]) { Name = "https://account.blob.core.windows.net/c/step_1.msgpack" };
+
+        var error = Assert.Throws<InvalidCheckpointException>(() => Msgpack.Open(source));
+
+        Assert.Equal(source.Name, error.FilePath);
+        Assert.Equal("./a", error.TreePath);
+        Assert.True(source.Disposed);
+    }
+
+    [Fact]
+    public void Load_SourceFailsMidway_TheSourcesErrorComesThrough()
+    {
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["big"] = NdArray.Zeros(DType.Float32, new Shape(4 * MiB)) });
+        using var source = new RecordingSource(bytes, preferredReadSize: MiB, maxConcurrentReads: 4) { FailFromRead = 1 };
+
+        var error = Assert.Throws<IOException>(() => Msgpack.Load(source));
+
+        Assert.Contains("connection reset", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_EmptySource_InvalidCheckpoint()
+    {
+        var error = Assert.Throws<InvalidCheckpointException>(() => Msgpack.Open(new RecordingSource([])));
+
+        Assert.Equal("the data is empty", error.Reason);
+    }
+
+    [Fact]
+    public void Open_LongValuesAcrossWindows_SameTreeAsAFullLoad()
+    {
+        // Strings, bytes, scalars and arrays of every size around the 4 KiB window, so values start, end and
+        // straddle window ends everywhere; keys of every length too.
+        var tree = new Dictionary<string, object>();
+        var random = new Random(7);
+        for (int i = 0; i < 120; i++)
+        {
+            string key = new('k', 1 + (i * 37 % 300));
+            tree[$"{i}{key}"] = (i % 5) switch
+            {
+                0 => new string((char)('a' + (i % 26)), random.Next(1, 9000)),
+                1 => Enumerable.Range(0, random.Next(0, 9000)).Select(b => (byte)b).ToArray(),
+                2 => NdArray.FromArray(Enumerable.Range(0, random.Next(0, 3000)).Select(v => (float)v).ToArray()),
+                3 => NumpyScalar.Create(i * 0.5),
+                _ => new System.Numerics.Complex(i, -i),
+            };
+        }
+
+        byte[] bytes = Msgpack.Serialize(tree);
+
+        using CheckpointReader reader = Msgpack.Open(new RecordingSource(bytes) { MaxBytesPerRead = 777 });
+
+        TreeAssert.Equal(Msgpack.Deserialize(bytes), reader.ReadTree());
+    }
+}
