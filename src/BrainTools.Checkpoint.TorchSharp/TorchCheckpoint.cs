@@ -12,7 +12,7 @@ namespace BrainTools.Checkpoint.TorchSharp;
 /// straight from their CPU memory and loaded straight into it (see <see cref="TensorArrays"/> for the cases that
 /// copy). For trees that hold modules, optimizers and tensors beside other values (a training state), use
 /// <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> and
-/// <see cref="Msgpack.LoadInto{T}"/> after <see cref="TorchSerialization.Register"/>, which every method here calls.
+/// <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> after <see cref="TorchSerialization.Register"/>, which every method here calls.
 /// </remarks>
 public static class TorchCheckpoint
 {

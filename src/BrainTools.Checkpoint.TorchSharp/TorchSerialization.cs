@@ -5,11 +5,11 @@ namespace BrainTools.Checkpoint.TorchSharp;
 
 /// <summary>
 /// Teaches the library TorchSharp's types, so they can sit anywhere in a tree given to <see cref="Msgpack.Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/>,
-/// <see cref="Msgpack.Load{T}(string, T, Mismatch, MsgpackOptions?)"/> and <see cref="Msgpack.LoadInto{T}"/>:
+/// <see cref="Msgpack.Load{T}(string, T, Mismatch, MsgpackOptions?)"/> and <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/>:
 /// <list type="bullet">
 /// <item><see cref="Tensor"/> (and <see cref="Parameter"/>): saved as an ndarray written straight from its CPU memory,
 /// restored <em>into</em> the tensor (as <c>copy_</c> would), shape-checked under the mismatch policy and converted
-/// to the tensor's dtype. Under <see cref="Msgpack.LoadInto{T}"/> the file is read straight into the tensor's memory.</item>
+/// to the tensor's dtype. Under <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> the file is read straight into the tensor's memory.</item>
 /// <item><see cref="nn.Module"/>: its <c>state_dict()</c> (parameters and persistent buffers), nested by the dotted
 /// names (<see cref="StateDictTree"/>); restored into the module's own tensors.</item>
 /// <item>TorchSharp's optimizers (<see cref="OptimizerHelper"/>: SGD, Adam, AdamW, ...): their <c>state_dict()</c>
@@ -19,9 +19,9 @@ namespace BrainTools.Checkpoint.TorchSharp;
 /// <remarks>
 /// This file is the whole contact between TorchSharp and the library's serialization: registrations through
 /// <c>Msgpack.RegisterSerialization</c>, whose restore handlers continue the running restore through the
-/// <see cref="CheckpointRestoreContext"/> they are handed (its path, policy and, under <see cref="Msgpack.LoadInto{T}"/>,
+/// <see cref="CheckpointRestoreContext"/> they are handed (its path, policy and, under <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/>,
 /// its in-place array sink).
-/// Restoring is atomic for contiguous CPU tensors under <see cref="Msgpack.LoadInto{T}"/> (every check passes
+/// Restoring is atomic for contiguous CPU tensors under <see cref="Msgpack.LoadInto{T}(string, T, Mismatch, MsgpackOptions?)"/> (every check passes
 /// before any memory changes); non-contiguous and device tensors, new optimizer tensors and optimizer scalars
 /// are set while the tree is walked.
 /// </remarks>

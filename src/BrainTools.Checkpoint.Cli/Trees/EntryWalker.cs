@@ -1,7 +1,7 @@
 namespace BrainTools.Checkpoint.Cli.Trees;
 
 /// <summary>
-/// The leaves of a lazily opened msgpack checkpoint (<see cref="Msgpack.Open"/>), in tree order, without reading
+/// The leaves of a lazily opened msgpack checkpoint (<see cref="Msgpack.Open(string, MsgpackOptions?)"/>), in tree order, without reading
 /// array payloads: arrays become leaves that read themselves when asked (<see cref="LeafArray.Read"/>), and the
 /// scalars and the maps that may be quantities are fetched in one <see cref="CheckpointReader.ReadMatching"/> call
 /// (scalars were decoded by the index; a quantity's small <c>dim</c> array and mantissa are read with it).
