@@ -45,7 +45,8 @@ public static partial class Msgpack
         Say(options, $"Saving checkpoint into {path}");
 
         StateNode root = ToStateDict(tree);
-        var target = new FileSaveTarget(Path.GetFullPath(path), overwrite, options);
+        string fullPath = Path.GetFullPath(path);
+        var target = new StoreSaveTarget(FileCheckpointStore.ForFile(fullPath, options.Durable), Path.GetFileName(fullPath), overwrite, options);
         if (asyncManager is not null)
         {
             _ = asyncManager.Run(() => SaveJob.Prepare(asyncManager, target, root), options, path);

@@ -23,7 +23,7 @@ internal static class AtomicFile
     /// <param name="overwrite">Whether an existing target may be replaced.</param>
     /// <param name="write">Writes the content to the stream it is given.</param>
     /// <param name="durable">Flush the file to disk before the rename and the directory after it.</param>
-    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
     public static void Write(string path, bool overwrite, Action<Stream> write, bool durable = false)
     {
         PendingFile file = Begin(path, overwrite);
@@ -41,7 +41,7 @@ internal static class AtomicFile
     }
 
     /// <summary>Creates the temporary file of a write to <paramref name="path"/> (and missing directories).</summary>
-    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
     /// <exception cref="IOException">
     /// The directory cannot be made or written (a part of the path is a file, no permission); the message names the path.
     /// </exception>
@@ -111,7 +111,7 @@ internal static class AtomicFile
     /// Finishes a write: flushes the temporary file to disk (when durable), renames it over the target, flushes the
     /// directory and sweeps stale temporary files. On failure the temporary file is deleted.
     /// </summary>
-    /// <exception cref="CheckpointException"><paramref name="overwrite"/> is false and the target exists.</exception>
+    /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
     public static void Commit(PendingFile file, bool overwrite, bool durable)
     {
         try
@@ -264,7 +264,7 @@ internal static class AtomicFile
     {
         if (!overwrite && File.Exists(path))
         {
-            throw new CheckpointException($"Checkpoint already exists: {path} (pass overwrite: true to replace it).", path, null);
+            throw new CheckpointConflictException($"Checkpoint already exists: {path} (pass overwrite: true to replace it).", path);
         }
     }
 

@@ -21,16 +21,31 @@ internal static class FileChecksum
     /// <param name="progress">Receives the bytes hashed, window by window.</param>
     public static string Compute(string path, IProgress<long>? progress = null)
     {
+        using var source = new FileCheckpointSource(path);
+        return Compute(source, progress);
+    }
+
+    /// <summary>The checksum of a checkpoint's bytes wherever they are kept, read in one pass from start to end.</summary>
+    /// <param name="source">The bytes.</param>
+    /// <param name="progress">Receives the bytes hashed, window by window.</param>
+    /// <exception cref="IOException">The source ended before its length.</exception>
+    public static string Compute(ICheckpointSource source, IProgress<long>? progress = null)
+    {
         var hash = new XxHash3();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1 << 20, source.PreferredReadSize));
         try
         {
-            int read;
-            while ((read = stream.Read(buffer)) > 0)
+            for (long offset = 0; offset < source.Length;)
             {
+                int read = source.ReadAt(offset, buffer.AsSpan(0, (int)Math.Min(buffer.Length, source.Length - offset)));
+                if (read == 0)
+                {
+                    throw new IOException($"{source.Name} shrank while it was hashed ({offset} of {source.Length} bytes).");
+                }
+
                 hash.Append(buffer.AsSpan(0, read));
                 progress?.Report(read);
+                offset += read;
             }
         }
         finally

@@ -27,7 +27,7 @@ public sealed partial class CheckpointManager
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
     public StateNode Restore(long? step, out CheckpointInfo restored) =>
-        RestoreFrom(step, info => CheckpointFile.Read(info.Path, _msgpack), out restored);
+        RestoreFrom(step, info => Read(info, source => CheckpointFile.Read(source, _msgpack)), out restored);
 
     /// <summary>
     /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into the template's own arrays,
@@ -47,7 +47,7 @@ public sealed partial class CheckpointManager
         where T : class
     {
         ArgumentNullException.ThrowIfNull(template);
-        return RestoreFrom(step, info => InPlaceLoad.Run(info.Path, template, mismatch, _msgpack), out _);
+        return RestoreFrom(step, info => Read(info, source => InPlaceLoad.Run(source, template, mismatch, _msgpack)), out _);
     }
 
     // Loads the checkpoint of the step, or the latest that loads: a damaged one (bad checksum or content) is skipped
@@ -115,11 +115,22 @@ public sealed partial class CheckpointManager
         return StateDictConverters.Restore(template, state, mismatch, _msgpack, null);
     }
 
+    private TResult Read<TResult>(CheckpointInfo info, Func<ICheckpointSource, TResult> read)
+    {
+        using ICheckpointSource source = _store.OpenRead(info.File);
+        return read(source);
+    }
+
     private void Verify(CheckpointInfo info)
     {
         if (Options.VerifyChecksum && info.Checksum.Length > 0)
         {
-            string actual = FileChecksum.Compute(info.Path);
+            string actual;
+            using (ICheckpointSource source = _store.OpenRead(info.File))
+            {
+                actual = FileChecksum.Compute(source);
+            }
+
             if (!string.Equals(actual, info.Checksum, StringComparison.Ordinal))
             {
                 throw new InvalidCheckpointException($"its checksum is {actual}, the manifest says {info.Checksum}", info.Path);

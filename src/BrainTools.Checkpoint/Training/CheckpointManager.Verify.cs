@@ -33,7 +33,7 @@ public sealed partial class CheckpointManager
 
         // The manifest's own reader, which leaves out what it cannot read (with a warning) instead of failing.
         bool damaged = false;
-        List<CheckpointInfo> entries = CheckpointManifest.Read(directory, MsgpackOptions.Default with { OnWarning = _ => damaged = true });
+        List<CheckpointInfo> entries = CheckpointManifest.Read(new FileCheckpointStore(directory, durable: false, create: false), MsgpackOptions.Default with { OnWarning = _ => damaged = true }, out _);
         string name = Path.GetFileName(full);
         CheckpointInfo? info = entries.FindLast(e => string.Equals(e.File, name, StringComparison.Ordinal));
         if (info is null)

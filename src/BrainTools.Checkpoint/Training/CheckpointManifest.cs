@@ -9,7 +9,8 @@ namespace BrainTools.Checkpoint.Training;
 /// <summary>
 /// The <c>manifest.json</c> of a checkpoint directory, which other tools (<c>ckpt verify</c>) read too:
 /// <c>{"version": 1, "checkpoints": [{"file", "step", "time", "metric", "size", "checksum", "library_version", "user"}]}</c>.
-/// It is replaced atomically, so a reader sees the old or the new list.
+/// It is replaced atomically and conditionally (<see cref="Write"/>), so a reader sees the old or the new list and two
+/// managers cannot overwrite each other's entries unnoticed.
 /// </summary>
 /// <remarks>
 /// The manifest is an index that the checkpoint files can rebuild, so reading it never fails: what cannot be read is
@@ -70,28 +71,52 @@ internal static class CheckpointManifest
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Replaces the manifest of <paramref name="directory"/> with <paramref name="manifest"/> (from <see cref="Serialize"/>), atomically.</summary>
-    /// <exception cref="IOException">The file system failed; the old manifest is intact.</exception>
-    public static void Write(string directory, byte[] manifest, bool durable) =>
-        AtomicFile.Write(Path.Combine(directory, FileName), overwrite: true, stream => stream.Write(manifest), durable);
+    /// <summary>
+    /// Replaces the manifest of <paramref name="store"/> with <paramref name="manifest"/> (from <see cref="Serialize"/>),
+    /// all at once, and only if it is still the version <paramref name="expectedVersion"/> this manager last read
+    /// (none yet: only if there is none), so that two managers cannot overwrite each other's entries unnoticed.
+    /// </summary>
+    /// <returns>The version written.</returns>
+    /// <exception cref="CheckpointConflictException">Another writer replaced the manifest since; it is as that writer left it.</exception>
+    /// <exception cref="IOException">The store failed; the old manifest is intact.</exception>
+    public static string Write(ICheckpointStore store, byte[] manifest, string? expectedVersion)
+    {
+        using ICheckpointWriter writer = store.BeginWrite(FileName, expectedVersion is null ? StoreCondition.IfAbsent : StoreCondition.IfVersion(expectedVersion));
+        writer.Stream.Write(manifest);
+        return writer.Commit().Version;
+    }
 
     /// <summary>
-    /// Reads the manifest of <paramref name="directory"/>: the entries that are whole (their file is not checked
+    /// Reads the manifest of <paramref name="store"/>: the entries that are whole (their file is not checked
     /// here). No manifest gives an empty list; a manifest or an entry that cannot be read is reported through
     /// <paramref name="options"/>' warnings and left out.
     /// </summary>
-    public static List<CheckpointInfo> Read(string directory, MsgpackOptions options)
+    /// <param name="store">The checkpoints' store.</param>
+    /// <param name="options">Where the warnings go.</param>
+    /// <param name="version">The version of the manifest read, also when it is damaged; null when there is none.</param>
+    public static List<CheckpointInfo> Read(ICheckpointStore store, MsgpackOptions options, out string? version)
     {
-        string path = Path.Combine(directory, FileName);
+        string path = store.Locate(FileName);
+        version = null;
         byte[] content;
         try
         {
-            if (!File.Exists(path))
+            if (store.Find(FileName) is not { } stored)
             {
                 return [];
             }
 
-            content = File.ReadAllBytes(path);
+            version = stored.Version;
+            using ICheckpointSource source = store.OpenRead(FileName);
+            content = new byte[source.Length];
+            for (int done = 0, read; done < content.Length; done += read)
+            {
+                read = source.ReadAt(done, content.AsSpan(done));
+                if (read == 0)
+                {
+                    throw new IOException($"{path} shrank while it was read.");
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -99,11 +124,11 @@ internal static class CheckpointManifest
             return [];
         }
 
-        return Parse(content, directory, path, options);
+        return Parse(content, store, path, options);
     }
 
     /// <summary>As <see cref="Read"/>, for the manifest's bytes.</summary>
-    public static List<CheckpointInfo> Parse(ReadOnlyMemory<byte> content, string directory, string path, MsgpackOptions options)
+    public static List<CheckpointInfo> Parse(ReadOnlyMemory<byte> content, ICheckpointStore store, string path, MsgpackOptions options)
     {
         // JsonDocument.Parse does not check the UTF-8 inside strings; reading such a string later would throw.
         if (!System.Text.Unicode.Utf8.IsValid(content.Span))
@@ -154,7 +179,7 @@ internal static class CheckpointManifest
                 CheckpointInfo? info;
                 try
                 {
-                    damage = ReadEntry(entry, directory, path, options, out info);
+                    damage = ReadEntry(entry, store, path, options, out info);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -200,7 +225,7 @@ internal static class CheckpointManifest
     }
 
     // Null when the entry is whole (info set); else what is wrong with it.
-    private static string? ReadEntry(JsonElement entry, string directory, string path, MsgpackOptions options, out CheckpointInfo? info)
+    private static string? ReadEntry(JsonElement entry, ICheckpointStore store, string path, MsgpackOptions options, out CheckpointInfo? info)
     {
         info = null;
         if (entry.ValueKind != JsonValueKind.Object)
@@ -288,7 +313,7 @@ internal static class CheckpointManifest
             }
         }
 
-        info = new CheckpointInfo(file, Path.Combine(directory, file), step, time, metric, size, checksum, libraryVersion, user);
+        info = new CheckpointInfo(file, store.Locate(file), step, time, metric, size, checksum, libraryVersion, user);
         return null;
     }
 

@@ -6,21 +6,29 @@ using BrainTools.Checkpoint.IO;
 namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
-/// Rebuilds the list of a checkpoint directory's committed checkpoints from its manifest and its files: the
-/// manifest's entries whose file is there with the recorded size and step, then the step files it does not list
-/// (committed after the manifest was last written, or listed by a damaged entry), checksummed as they are found.
+/// Rebuilds the list of a checkpoint store's committed checkpoints from its manifest and its objects: the manifest's
+/// entries whose object is there with the recorded size and step, then the step objects it does not list (committed
+/// just before a crash stopped the manifest's commit, or listed by a damaged entry), checksummed as they are found.
+/// A write that was never committed (a temporary file, uncommitted blocks) is not an object, so it is never seen.
 /// </summary>
 internal static class CheckpointRecovery
 {
-    /// <summary>The committed checkpoints of <paramref name="directory"/>, oldest step first.</summary>
-    /// <param name="directory">The full path of the directory.</param>
-    /// <param name="fileName">Matches a checkpoint file name, its step in group 1.</param>
-    /// <param name="searchPattern">The file-system pattern of checkpoint file names (<c>checkpoint_*.msgpack</c>).</param>
+    /// <summary>The committed checkpoints of <paramref name="store"/>, oldest step first.</summary>
+    /// <param name="store">The checkpoints' store.</param>
+    /// <param name="fileName">Matches a checkpoint's name, its step in group 1.</param>
     /// <param name="options">Where warnings about a damaged manifest go.</param>
-    public static List<CheckpointInfo> Recover(string directory, Regex fileName, string searchPattern, MsgpackOptions options)
+    /// <param name="manifestVersion">The version of the manifest read (the condition of the next manifest commit), or null when there is none.</param>
+    /// <param name="versions">Receives the version of each recovered step's object (the condition of its next replacement).</param>
+    public static List<CheckpointInfo> Recover(ICheckpointStore store, Regex fileName, MsgpackOptions options, out string? manifestVersion, Dictionary<long, string> versions)
     {
+        var objects = new Dictionary<string, StoredCheckpoint>(StringComparer.Ordinal);
+        foreach (StoredCheckpoint stored in store.List())
+        {
+            objects[stored.Name] = stored;
+        }
+
         var byStep = new SortedDictionary<long, CheckpointInfo>();
-        foreach (CheckpointInfo info in CheckpointManifest.Read(directory, options))
+        foreach (CheckpointInfo info in CheckpointManifest.Read(store, options, out manifestVersion))
         {
             if (StepOf(fileName, info.File) is not long fileStep)
             {
@@ -30,41 +38,39 @@ internal static class CheckpointRecovery
             if (fileStep != info.Step)
             {
                 // The entry would make another step's file stand for this one (and Latest stick to it).
-                string manifest = Path.Combine(directory, CheckpointManifest.FileName);
+                string manifest = store.Locate(CheckpointManifest.FileName);
                 WarningSink.Deliver(
                     new CheckpointWarning($"Entry {info.File} of the checkpoint manifest {manifest} is damaged (its step {info.Step} is not the step {fileStep} of its file name); it is left out and its file is recovered from the directory.", FilePath: manifest),
                     options);
                 continue;
             }
 
-            if (File.Exists(info.Path) && new FileInfo(info.Path).Length == info.Size)
+            if (objects.TryGetValue(info.File, out StoredCheckpoint? found) && found.Length == info.Size)
             {
                 byStep[info.Step] = info;
+                versions[info.Step] = found.Version;
             }
         }
 
-        // Files committed after the manifest was last written (the process died in between), or replaced since.
-        foreach (string path in Directory.GetFiles(directory, searchPattern))
+        // Steps committed after the manifest was last written (the process died in between), or replaced since.
+        foreach (StoredCheckpoint stored in objects.Values)
         {
-            string file = Path.GetFileName(path);
-            if (StepOf(fileName, file) is not long step || byStep.ContainsKey(step))
+            if (StepOf(fileName, stored.Name) is not long step || byStep.ContainsKey(step))
             {
                 continue;
             }
 
             try
             {
-                var fileInfo = new FileInfo(path);
+                string checksum;
+                using (ICheckpointSource source = store.OpenRead(stored.Name))
+                {
+                    checksum = FileChecksum.Compute(source);
+                }
+
                 byStep[step] = new CheckpointInfo(
-                    file,
-                    path,
-                    step,
-                    new DateTimeOffset(fileInfo.LastWriteTimeUtc, TimeSpan.Zero),
-                    null,
-                    fileInfo.Length,
-                    FileChecksum.Compute(path),
-                    string.Empty,
-                    new Dictionary<string, object>());
+                    stored.Name, store.Locate(stored.Name), step, stored.LastModified, null, stored.Length, checksum, string.Empty, new Dictionary<string, object>());
+                versions[step] = stored.Version;
             }
             catch (IOException)
             {

@@ -1,5 +1,3 @@
-using BrainTools.Checkpoint.IO;
-
 namespace BrainTools.Checkpoint.Training;
 
 /// <summary>
@@ -14,15 +12,21 @@ internal static class SaveJob
 
     /// <summary>
     /// Takes the snapshot <paramref name="manager"/>'s policy asks for, on the caller's thread, and returns the rest of
-    /// the save for the background: under <see cref="AsyncSnapshot.TempFile"/> the temporary file is written now and
-    /// only its commit is left; under the memory policies the arrays are copied now and written later.
+    /// the save for the background: under <see cref="AsyncSnapshot.TempFile"/> the write (a temporary file, staged blocks) is made now
+    /// and only its commit is left; under the memory policies the arrays are copied now and written later.
     /// </summary>
     public static Action Prepare(AsyncManager manager, SaveTarget target, StateNode root)
     {
         if (manager.Snapshot == AsyncSnapshot.TempFile)
         {
-            PendingFile file = WriteTemp(target, root, null);
-            return () => target.Commit(file);
+            ICheckpointWriter writer = WriteTemp(target, root, null);
+            return () =>
+            {
+                using (writer)
+                {
+                    target.Commit(writer);
+                }
+            };
         }
 
         target.ThrowIfCannotCommit();
@@ -40,20 +44,24 @@ internal static class SaveJob
         };
     }
 
-    private static void WriteAndCommit(SaveTarget target, StateNode root, Action<NdArray>? arrayWritten) =>
-        target.Commit(WriteTemp(target, root, arrayWritten));
-
-    private static PendingFile WriteTemp(SaveTarget target, StateNode root, Action<NdArray>? arrayWritten)
+    private static void WriteAndCommit(SaveTarget target, StateNode root, Action<NdArray>? arrayWritten)
     {
-        PendingFile file = target.Begin();
+        using ICheckpointWriter writer = WriteTemp(target, root, arrayWritten);
+        target.Commit(writer);
+    }
+
+    // Everything but the commit; a failed write is abandoned (disposed uncommitted), leaving the old checkpoint.
+    private static ICheckpointWriter WriteTemp(SaveTarget target, StateNode root, Action<NdArray>? arrayWritten)
+    {
+        ICheckpointWriter writer = target.Begin();
         try
         {
-            target.Write(file, root, arrayWritten);
-            return file;
+            target.Write(writer, root, arrayWritten);
+            return writer;
         }
         catch
         {
-            AtomicFile.Abort(file);
+            writer.Dispose();
             throw;
         }
     }

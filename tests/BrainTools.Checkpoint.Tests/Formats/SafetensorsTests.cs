@@ -127,7 +127,7 @@ public class SafetensorsTests
         using var temp = new TempDirectory();
         File.WriteAllText(temp.File("m.safetensors"), "keep");
 
-        Assert.Throws<CheckpointException>(() => Safetensors.Save(temp.File("m.safetensors"), new StateMap { { "a", 1L } }, overwrite: false));
+        Assert.Throws<CheckpointConflictException>(() => Safetensors.Save(temp.File("m.safetensors"), new StateMap { { "a", 1L } }, overwrite: false));
 
         Assert.Equal("keep", File.ReadAllText(temp.File("m.safetensors")));
     }

@@ -230,7 +230,7 @@ public sealed class AsyncManagerTests
         Msgpack.Save(path, new[] { 1.0 });
         using var manager = new AsyncManager();
 
-        Assert.Throws<CheckpointException>(() => Msgpack.Save(path, new[] { 2.0 }, overwrite: false, asyncManager: manager));
+        Assert.Throws<CheckpointConflictException>(() => Msgpack.Save(path, new[] { 2.0 }, overwrite: false, asyncManager: manager));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class SaveLoadBehaviourTests
         Msgpack.Save(path, Small);
         byte[] before = File.ReadAllBytes(path);
 
-        CheckpointException e = Assert.Throws<CheckpointException>(() => Msgpack.Save(path, new Dictionary<string, object> { ["other"] = 1 }, overwrite: false));
+        CheckpointException e = Assert.Throws<CheckpointConflictException>(() => Msgpack.Save(path, new Dictionary<string, object> { ["other"] = 1 }, overwrite: false));
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Lazy;
+using BrainTools.Checkpoint.Training;
 
 namespace BrainTools.Checkpoint;
 
@@ -81,5 +82,41 @@ public static partial class Msgpack
         options ??= MsgpackOptions.Default;
         Say(options, $"Loading checkpoint from {source.Name}");
         return InPlaceLoad.Run(source, target, mismatch, options);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="tree"/> as the object <paramref name="name"/> of <paramref name="store"/> (a directory, a
+    /// blob container prefix), as <see cref="Save(string, object?, bool, MsgpackOptions?, AsyncManager?)"/> does for a
+    /// path: streamed into the store's write (a temporary file, staged blocks) and committed at the end, so the object
+    /// is the old or the new checkpoint, never a mix; a failed save commits nothing.
+    /// </summary>
+    /// <param name="store">Where the checkpoint is kept.</param>
+    /// <param name="name">Its name in the store (<c>model.msgpack</c>).</param>
+    /// <param name="tree">What to save.</param>
+    /// <param name="overwrite">Whether an existing checkpoint may be replaced; when false, the commit is conditional (<see cref="StoreCondition.IfAbsent"/>), so a concurrent writer's checkpoint is never replaced either.</param>
+    /// <param name="options">Chunk size, <see cref="MsgpackOptions.Verbose"/>, <see cref="MsgpackOptions.Progress"/>; <see cref="MsgpackOptions.Default"/> when null.</param>
+    /// <param name="asyncManager">When given, the tree is snapshotted before this returns and the rest of the save runs in the background (see <see cref="AsyncManager"/>).</param>
+    /// <returns>The checkpoint's path or URL (<see cref="ICheckpointStore.Locate"/>).</returns>
+    /// <exception cref="CheckpointConflictException">The checkpoint exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="CheckpointException">A value cannot be saved.</exception>
+    /// <exception cref="IOException">The store failed (a backend may throw its own typed errors); the old checkpoint is intact.</exception>
+    public static string Save(ICheckpointStore store, string name, object? tree, bool overwrite = true, MsgpackOptions? options = null, AsyncManager? asyncManager = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        options ??= MsgpackOptions.Default;
+        string location = store.Locate(name);
+        Say(options, $"Saving checkpoint into {location}");
+
+        StateNode root = ToStateDict(tree);
+        var target = new StoreSaveTarget(store, name, overwrite, options);
+        if (asyncManager is not null)
+        {
+            _ = asyncManager.Run(() => SaveJob.Prepare(asyncManager, target, root), options, location);
+            return location;
+        }
+
+        SaveJob.Run(target, root);
+        return location;
     }
 }
