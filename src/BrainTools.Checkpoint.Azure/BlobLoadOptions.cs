@@ -37,10 +37,4 @@ public sealed record BlobLoadOptions
 
     /// <summary>Limits of the checkpoint format (depth, size); <see cref="MsgpackOptions.Default"/> when null.</summary>
     public MsgpackOptions? Msgpack { get; init; }
-
-    /// <summary>
-    /// Where blobs of 64 MiB or more are staged for the core to map; null for <c>/dev/shm</c> when it has room,
-    /// else the system temp folder. The staged file's name is deleted when the load ends.
-    /// </summary>
-    public string? StagingDirectory { get; init; }
 }
