@@ -3,10 +3,13 @@ namespace BrainTools.Checkpoint.Azure;
 /// <summary>How a checkpoint is loaded from a blob. Immutable; derive variants with <c>with</c>.</summary>
 public sealed record BlobLoadOptions
 {
-    /// <summary>The defaults: ranges of 8 MiB, 8 in flight.</summary>
+    /// <summary>The defaults: ranges of 4 MiB, 8 in flight.</summary>
     public static BlobLoadOptions Default { get; } = new();
 
-    /// <summary>Bytes per ranged download (default 8 MiB).</summary>
+    /// <summary>
+    /// Bytes per ranged download that cost about one round trip (default 4 MiB): the lazy index pass reads windows of
+    /// this much, and a full load reads blocks of at least this much (<see cref="BlobCheckpointSource.PreferredReadSize"/>).
+    /// </summary>
     public int RangeSize
     {
         get;
@@ -17,9 +20,9 @@ public sealed record BlobLoadOptions
         }
     }
 
-    = 8 << 20;
+    = 4 << 20;
 
-    /// <summary>Ranged downloads in flight at once (default 8).</summary>
+    /// <summary>Ranged downloads in flight at once in a full load or a large array read (default 8; <see cref="BlobCheckpointSource.MaxConcurrentReads"/>).</summary>
     public int MaxConcurrency
     {
         get;
@@ -34,10 +37,4 @@ public sealed record BlobLoadOptions
 
     /// <summary>Limits of the checkpoint format (depth, size); <see cref="MsgpackOptions.Default"/> when null.</summary>
     public MsgpackOptions? Msgpack { get; init; }
-
-    /// <summary>
-    /// Where blobs of 64 MiB or more are staged for the core to map; null for <c>/dev/shm</c> when it has room,
-    /// else the system temp folder. The staged file's name is deleted when the load ends.
-    /// </summary>
-    public string? StagingDirectory { get; init; }
 }

@@ -98,21 +98,6 @@ public sealed class BlobRoundTripTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task LoadAsync_BlobOverTheStagingThreshold_LoadsThroughAStagedFileAndDeletesIt()
-    {
-        BlobContainerClient container = azurite.CreateContainer();
-        var tree = new Dictionary<string, object> { ["w"] = Ramp((int)(BlobLoad.StagingThreshold / 4) + 1000), ["step"] = 3L };
-        BlobCheckpointVersion saved = await MsgpackBlob.SaveAsync(container, "large.msgpack", tree);
-        using var staging = new TempDirectory();
-
-        StateNode loaded = await MsgpackBlob.LoadAsync(container, "large.msgpack", new BlobLoadOptions { StagingDirectory = staging.Path });
-
-        Assert.True(saved.Length >= BlobLoad.StagingThreshold);
-        Assert.Equal(Msgpack.Serialize(tree), Msgpack.Serialize(loaded));
-        Assert.Empty(Directory.GetFiles(staging.Path));
-    }
-
-    [Fact]
     public async Task LoadAsyncOfT_Template_RestoresTheSavedValues()
     {
         BlobContainerClient container = azurite.CreateContainer();
