@@ -196,18 +196,27 @@ public sealed class BlobCommitStream : Stream
                 Conditions = commitConditions,
                 HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-msgpack" },
             };
-            Response<BlobContentInfo> info;
+            ETag etag;
+            DateTimeOffset lastModified;
             try
             {
-                info = await blob.CommitBlockListAsync(blockIds, options, cancellation).ConfigureAwait(false);
+                Response<BlobContentInfo> info = await blob.CommitBlockListAsync(blockIds, options, cancellation).ConfigureAwait(false);
+                (etag, lastModified) = (info.Value.ETag, info.Value.LastModified);
             }
             catch (Exception e) when (BlobErrors.IsServiceFailure(e))
             {
-                throw BlobErrors.Translate(e, uri, "commit the block list of");
+                BlobCheckpointException error = BlobErrors.Translate(e, uri, "commit the block list of");
+                if (error is not BlobCheckpointConflictException || await CommittedByThisSaveAsync().ConfigureAwait(false) is not { } ours)
+                {
+                    throw error;
+                }
+
+                // The client retried a commit whose answer was lost: the first try landed, the retry failed its condition.
+                (etag, lastModified) = (ours.ETag, ours.LastModified);
             }
 
             committed = true;
-            return new BlobCheckpointVersion(uri, info.Value.ETag, length, info.Value.LastModified, Checksum(hash.GetCurrentHashAsUInt64()));
+            return new BlobCheckpointVersion(uri, etag, length, lastModified, Checksum(hash.GetCurrentHashAsUInt64()));
         }
         catch
         {
@@ -249,6 +258,26 @@ public sealed class BlobCommitStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    // Whether the blob's committed block list is this save's (its block ids hold this save's id): then a commit that
+    // failed its condition had already landed on an earlier try.
+    private async Task<BlobProperties?> CommittedByThisSaveAsync()
+    {
+        try
+        {
+            Response<BlockList> list = await blob.GetBlockListAsync(BlockListTypes.Committed, cancellationToken: cancellation).ConfigureAwait(false);
+            if (!list.Value.CommittedBlocks.Select(block => block.Name).SequenceEqual(blockIds))
+            {
+                return null;
+            }
+
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellation).ConfigureAwait(false)).Value;
+        }
+        catch (Exception e) when (BlobErrors.IsServiceFailure(e))
+        {
+            return null; // Unknown: the conflict stands.
+        }
     }
 
     private static async Task<ETag?> CurrentETagAsync(BlockBlobClient blob, CancellationToken cancellationToken)

@@ -344,11 +344,9 @@ public sealed partial class CheckpointManager : IDisposable, IAsyncDisposable
         {
             _store.Delete(name);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // A store's own typed failure (a blob service's) counts as one too.
         }
     }
 }

@@ -72,9 +72,9 @@ internal static class CheckpointRecovery
                     stored.Name, store.Locate(stored.Name), step, stored.LastModified, null, stored.Length, checksum, string.Empty, new Dictionary<string, object>());
                 versions[step] = stored.Version;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or CheckpointException)
             {
-                // Deleted or unreadable as we looked: not a checkpoint we can offer.
+                // Deleted or unreadable as we looked (a store's own typed error included): not a checkpoint we can offer.
             }
         }
 
