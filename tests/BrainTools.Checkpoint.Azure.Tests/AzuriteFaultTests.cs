@@ -48,6 +48,38 @@ public sealed class AzuriteFaultTests : IDisposable
     }
 
     [Fact]
+    public void ManagerSave_AzuriteKilledMidUpload_PreviousStepRestoresVerifiedAndTheNextSaveSucceeds()
+    {
+        BlobContainerClient container = server.CreateContainer(FewRetries());
+        var previous = new Dictionary<string, object> { ["w"] = BlobRoundTripTests.Ramp(100_000), ["step"] = 1L };
+        using (var manager = new CheckpointManager(new BlobCheckpointStore(container, "run/")))
+        {
+            manager.Save(1, previous);
+        }
+
+        server.Restart(); // Azurite's metadata on disk, as the real service's commit is durable.
+        long written = 0;
+        var killing = CheckpointManagerOptions.Default with
+        {
+            // The server dies once 5 MiB of step 2 are written: blocks in flight, nothing committed.
+            Msgpack = MsgpackOptions.Default with { Progress = new Progress(bytes => { if (Interlocked.Add(ref written, bytes) > (5 << 20) && server.IsRunning) server.Kill(); }) },
+        };
+        var next = new Dictionary<string, object> { ["w"] = BlobRoundTripTests.Ramp(4 << 20), ["step"] = 2L };
+        using (var dying = new CheckpointManager(new BlobCheckpointStore(container, "run/", new BlobSaveOptions { BlockSize = 1 << 20, MaxBlocksInMemory = 4 }), killing))
+        {
+            var failed = Assert.ThrowsAny<BlobCheckpointException>(() => dying.Save(2, next));
+            Assert.Contains(container.GetBlobClient("run/checkpoint_2.msgpack").Uri.ToString(), failed.Message, StringComparison.Ordinal);
+        }
+
+        server.Restart();
+        using var resumed = new CheckpointManager(new BlobCheckpointStore(container, "run/"));
+        Assert.Equal([1L], resumed.Checkpoints.Select(c => c.Step));
+        Assert.Equal(Msgpack.Serialize(previous), Msgpack.Serialize(resumed.Restore(1))); // Checksum verified first.
+        resumed.Save(2, next);
+        Assert.Equal(Msgpack.Serialize(next), Msgpack.Serialize(resumed.Restore(2)));
+    }
+
+    [Fact]
     public async Task LoadAsync_AzuriteDownForAMoment_SucceedsThroughTheRetryPolicy()
     {
         BlobContainerClient container = server.CreateContainer();
@@ -75,6 +107,12 @@ public sealed class AzuriteFaultTests : IDisposable
         Assert.Contains(container.GetBlobClient("ckpt.msgpack").Uri.ToString(), error.Message, StringComparison.Ordinal);
         Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, error.Status);
+    }
+
+    // Reports on the writing thread (System.Progress would post to the thread pool, after the fact).
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     private static BlobClientOptions FewRetries()

@@ -76,6 +76,9 @@ internal sealed partial class AzuriteServer : IDisposable
         return container;
     }
 
+    /// <summary>Whether the service runs (started, not killed or stopped since).</summary>
+    public bool IsRunning => process is not null;
+
     /// <summary>Kills the service at once (SIGKILL by process id), as a crash would.</summary>
     public void Kill()
     {
