@@ -28,4 +28,47 @@ internal static class TreeWalk
 
         return count;
     }
+
+    /// <summary>
+    /// What two reads of the same bytes must agree on: every key in order, every leaf's kind and value (an array's
+    /// dtype, shape and bytes), without recursion.
+    /// </summary>
+    public static string Fingerprint(StateNode root)
+    {
+        var text = new System.Text.StringBuilder();
+        var pending = new Stack<(string Key, StateNode Node)>();
+        pending.Push((".", root));
+        while (pending.Count > 0)
+        {
+            (string key, StateNode node) = pending.Pop();
+            text.Append(key).Append('=');
+            if (node is StateMap map)
+            {
+                text.Append('{').Append(map.Count).Append('}');
+                foreach (KeyValuePair<string, StateNode> child in map.Reverse())
+                {
+                    pending.Push((child.Key, child.Value));
+                }
+            }
+            else if (node is StateValue { Value: NdArray array })
+            {
+                // Fuzz inputs are small: the whole array fits a span.
+                byte[] content = new byte[array.ByteLength];
+                array.CopyTo(content);
+                text.Append(array.DType).Append(array.Shape).Append(Convert.ToHexString(content));
+            }
+            else if (node is StateValue { Value: byte[] bytes })
+            {
+                text.Append("b:").Append(Convert.ToHexString(bytes));
+            }
+            else if (node is StateValue value)
+            {
+                text.Append(value.Value?.GetType().Name).Append(':').Append(value.Value);
+            }
+
+            text.Append(';');
+        }
+
+        return text.ToString();
+    }
 }
