@@ -201,8 +201,14 @@ internal sealed class WireWindow
                         inner.ReadArrayHeader();
                         inner.Skip();
                         inner.Skip();
-                        ReadOnlySequence<byte> data = inner.ReadBytes()!.Value;
-                        return payloadStart + inner.Consumed - data.Length;
+                        if (inner.ReadBytes() is { } data)
+                        {
+                            return payloadStart + inner.Consumed - data.Length;
+                        }
+
+                        // Nil where the bytes belong: read only as far as that, so real bytes when in the window.
+                        long nilEnd = payloadStart + inner.Consumed;
+                        return nilEnd <= windowEnd ? position : Math.Min(payloadStart + header.Length, nilEnd + HeaderRoom);
                     }
                     catch (Exception e) when (WireErrors.IsWireError(e))
                     {
