@@ -89,6 +89,29 @@ public sealed class BlobReadTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task LoadIntoAsync_ModelOfManySmallArrays_ThreeRequestsInAll()
+    {
+        BlobContainerClient container = azurite.CreateContainer(counter.CreateClientOptions());
+        var tree = new Dictionary<string, object>();
+        var model = new Dictionary<string, Dictionary<string, float[]>>();
+        for (int i = 0; i < 200; i++)
+        {
+            tree[$"layer{i}"] = new Dictionary<string, object> { ["weight"] = Enumerable.Range(i, 64).Select(v => (float)v).ToArray(), ["bias"] = new float[] { i, -i } };
+            model[$"layer{i}"] = new Dictionary<string, float[]> { ["weight"] = new float[64], ["bias"] = new float[2] };
+        }
+
+        await MsgpackBlob.SaveAsync(container, "layers.msgpack", tree);
+        counter.Reset();
+
+        await MsgpackBlob.LoadIntoAsync(container.GetBlobClient("layers.msgpack"), model);
+
+        // The properties, the index in one window of 4 MiB, then the 400 arrays together in one ranged read.
+        Assert.True(counter.Count == 3, string.Join(", ", counter.Requests));
+        Assert.Equal(Enumerable.Range(42, 64).Select(v => (float)v).ToArray(), model["layer42"]["weight"]);
+        Assert.Equal(new float[] { 199, -199 }, model["layer199"]["bias"]);
+    }
+
+    [Fact]
     public async Task LoadIntoAsync_Module_FillsTheStatesOwnArrays()
     {
         BlobContainerClient container = azurite.CreateContainer();
