@@ -61,14 +61,22 @@ internal static class CkptApp
 
     public static RootCommand Build(Terminal terminal)
     {
-        var root = new RootCommand("ckpt: inspect, diff, verify, check and convert braintools / flax msgpack checkpoints (and safetensors, numpy .npz).")
+        // Every command takes blob URLs where it takes files; their credentials are one option of them all.
+        var connection = new Option<string?>("--connection-string")
         {
-            InspectCommand.Create(terminal),
-            DiffCommand.Create(terminal),
-            VerifyCommand.Create(terminal),
-            ConvertCommand.Create(terminal),
-            CheckCommand.Create(terminal),
+            Description = $"The Azure Storage connection string for blob URLs (default: ${Storage.Locations.ConnectionStringVariable}); not needed for a URL with a SAS token.",
+            HelpName = "STRING",
+            Recursive = true,
         };
+        var root = new RootCommand("ckpt: inspect, diff, verify, check and convert braintools / flax msgpack checkpoints (and safetensors, numpy .npz), in files or Azure blobs (https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB).")
+        {
+            InspectCommand.Create(terminal, connection),
+            DiffCommand.Create(terminal, connection),
+            VerifyCommand.Create(terminal, connection),
+            ConvertCommand.Create(terminal, connection),
+            CheckCommand.Create(terminal, connection),
+        };
+        root.Options.Add(connection);
 
         var examples = new Dictionary<string, string>(StringComparer.Ordinal)
         {

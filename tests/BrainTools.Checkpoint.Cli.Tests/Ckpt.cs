@@ -16,7 +16,10 @@ internal static class Ckpt
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWith(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs the tool with these environment variables set (null: removed); no Azure connection string unless given.</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         Assert.True(File.Exists(ToolPath), $"ckpt is not built at {ToolPath}");
         var start = new ProcessStartInfo("dotnet")
@@ -34,6 +37,12 @@ internal static class Ckpt
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["CKPT_DEBUG"] = null;
+        start.Environment["AZURE_STORAGE_CONNECTION_STRING"] = null;
+        foreach ((string name, string? value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using Process process = Process.Start(start)!;
         process.StandardInput.Close();
         Task<string> output = process.StandardOutput.ReadToEndAsync();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BrainTools.Checkpoint.Cli.Output;
+using BrainTools.Checkpoint.Cli.Storage;
 using BrainTools.Checkpoint.Cli.Trees;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
@@ -9,24 +10,27 @@ internal static class CheckCommand
 {
     public const string Examples = """
           ckpt check old_run.msgpack --like new_model_template.msgpack
+          ckpt check https://acct.blob.core.windows.net/runs/step_9.msgpack --like template.msgpack
         """;
 
-    public static Command Create(Terminal terminal)
+    public static Command Create(Terminal terminal, Option<string?> connection)
     {
-        var file = new Argument<string>("FILE") { Description = "The checkpoint to restore." };
+        var file = new Argument<string>("FILE") { Description = "The checkpoint to restore (a file or blob URL)." };
         var like = new Option<string>("--like") { Description = "A checkpoint with the structure to restore into (a template saved from the model).", Required = true, HelpName = "OTHER" };
         var command = new Command("check", "What a restore of FILE into the structure of OTHER would find, as the library's reconciliation report gives it: keys missing from FILE, unexpected keys in FILE (a restore ignores them), and leaves whose type, dtype, shape or unit differ. Exit 1 when something is missing or mismatched.")
         {
             file, like,
         };
-        command.SetAction(result => Run(terminal, result.GetValue(file)!, result.GetValue(like)!));
+        command.SetAction(result => Run(terminal, Locations.From(result.GetValue(connection)), result.GetValue(file)!, result.GetValue(like)!));
         return command;
     }
 
-    private static int Run(Terminal terminal, string file, string like)
+    private static int Run(Terminal terminal, Locations locations, string file, string like)
     {
-        StateNode state = Inputs.Load(terminal, file);
-        StateNode target = Inputs.Load(terminal, like);
+        StateNode state = Inputs.Load(terminal, locations, file);
+        StateNode target = Inputs.Load(terminal, locations, like);
+        file = Locations.Display(file);
+        like = Locations.Display(like);
         IReadOnlyList<CheckpointDifference> differences = Msgpack.Reconcile(target, state);
         if (differences.Count > 0)
         {

@@ -1,12 +1,16 @@
 using System.CommandLine;
 using BrainTools.Checkpoint.Cli.Formats;
+using BrainTools.Checkpoint.Azure;
 using BrainTools.Checkpoint.Cli.Output;
+using BrainTools.Checkpoint.Cli.Storage;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
 
 /// <summary>
 /// <c>ckpt convert IN OUT</c>: between braintools msgpack, safetensors and numpy npz. Every value the target holds
-/// in another form is listed; values it cannot hold at all stop the conversion unless <c>--allow-lossy</c>.
+/// in another form is listed; values it cannot hold at all stop the conversion unless <c>--allow-lossy</c>. IN may be
+/// a blob URL; OUT may be one for msgpack, written by <c>MsgpackBlob.SaveAsync</c>
+/// (staged blocks, committed at the end: the blob is the old or the new checkpoint, never a mix).
 /// </summary>
 internal static class ConvertCommand
 {
@@ -15,12 +19,13 @@ internal static class ConvertCommand
           ckpt convert model.msgpack weights.npz
           ckpt convert weights.npz model.msgpack
           ckpt convert model.msgpack out.bin --to safetensors --force
+          ckpt convert model.safetensors https://acct.blob.core.windows.net/runs/model.msgpack
         """;
 
-    public static Command Create(Terminal terminal)
+    public static Command Create(Terminal terminal, Option<string?> connection)
     {
-        var input = new Argument<string>("IN") { Description = "The file to read (format by extension: .safetensors, .npz, anything else msgpack)." };
-        var output = new Argument<string>("OUT") { Description = "The file to write." };
+        var input = new Argument<string>("IN") { Description = "The file or blob URL to read (format by extension: .safetensors, .npz, anything else msgpack)." };
+        var output = new Argument<string>("OUT") { Description = "The file to write, or a blob URL (msgpack only)." };
         var to = new Option<string?>("--to") { Description = $"The output format ({FormatNames.Choices}); by OUT's extension when not given.", HelpName = "FORMAT" };
         to.AcceptOnlyFromAmong("msgpack", "safetensors", "npz");
         var force = new Option<bool>("--force") { Description = "Replace OUT when it exists." };
@@ -29,25 +34,32 @@ internal static class ConvertCommand
         {
             input, output, to, force, lossy,
         };
-        command.SetAction(result => Run(terminal, result.GetValue(input)!, result.GetValue(output)!, result.GetValue(to), result.GetValue(force), result.GetValue(lossy)));
+        command.SetAction(result => Run(terminal, Locations.From(result.GetValue(connection)), result.GetValue(input)!, result.GetValue(output)!, result.GetValue(to), result.GetValue(force), result.GetValue(lossy)));
         return command;
     }
 
-    private static int Run(Terminal terminal, string input, string output, string? to, bool force, bool allowLossy)
+    private static int Run(Terminal terminal, Locations locations, string input, string output, string? to, bool force, bool allowLossy)
     {
         CheckpointFormat target = to is not null && FormatNames.TryParse(to, out CheckpointFormat chosen) ? chosen : FormatNames.FromPath(output);
-        if (File.Exists(output) && !force)
+        bool toBlob = Locations.IsBlobUrl(output);
+        if (toBlob && target != CheckpointFormat.Msgpack)
         {
-            throw new CliException($"{output} exists; use --force to replace it");
+            throw new CliException($"cannot write {FormatNames.Name(target)} to a blob URL: only msgpack is written to blobs; write a local file", ExitCodes.Usage);
         }
 
-        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+        if (SameLocation(input, output))
         {
             throw new CliException("IN and OUT are the same file", ExitCodes.Usage);
         }
 
+        if (!force && Exists(locations, output))
+        {
+            throw new CliException($"{Locations.Display(output)} exists; use --force to replace it");
+        }
+
         var readReport = new ConversionReport();
-        StateNode tree = Inputs.Load(terminal, input, readReport);
+        StateNode tree = Inputs.Load(terminal, locations, input, readReport);
+        long writtenBytes = 0;
         ConversionReport writeReport = new();
         bool written = false;
         if (!readReport.HasDropped || allowLossy)
@@ -55,16 +67,29 @@ internal static class ConvertCommand
             try
             {
                 long bytes = Trees.TreeWalker.Leaves(tree).Sum(l => l.ByteSize);
-                writeReport = terminal.WithProgress($"writing {Path.GetFileName(output)}", bytes, advance => CheckpointFiles.Save(output, target, tree, allowLossy, ProgressReporter.For(advance)));
+                if (toBlob)
+                {
+                    writtenBytes = terminal.WithProgress($"writing {Locations.FileName(output)}", bytes, advance => SaveToBlob(locations, output, tree, force, ProgressReporter.For(advance)));
+                }
+                else
+                {
+                    writeReport = terminal.WithProgress($"writing {Path.GetFileName(output)}", bytes, advance => CheckpointFiles.Save(output, target, tree, allowLossy, ProgressReporter.For(advance)));
+                    writtenBytes = new FileInfo(output).Length;
+                }
+
                 written = true;
             }
             catch (LossyConversionException e)
             {
                 writeReport = e.Report;
             }
+            catch (BlobCheckpointConflictException)
+            {
+                throw new CliException($"{Locations.Display(output)} was created while it was written; nothing was replaced (use --force to replace it)");
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
             {
-                throw new CliException($"cannot write {output}: {Terminal.OneLine(e.Message)}");
+                throw new CliException($"cannot write {Locations.Display(output)}: {Terminal.OneLine(e.Message)}");
             }
         }
 
@@ -76,7 +101,7 @@ internal static class ConvertCommand
             {
                 n.Dropped ? (written ? "dropped" : "cannot store") : "changed",
                 Trees.LeafPath.FromBraintools(n.Path),
-                n.Reading ? $"{n.Message} (in {Path.GetFileName(input)})" : n.Message,
+                n.Reading ? $"{n.Message} (in {Locations.FileName(input)})" : n.Message,
             }).ToList());
         }
 
@@ -90,7 +115,45 @@ internal static class ConvertCommand
         int leaves = Trees.TreeWalker.Leaves(tree).Count;
         string lossNote = dropped == 0 ? string.Empty : $", {dropped} dropped";
         string changeNote = notes.Count - dropped == 0 ? string.Empty : $", {notes.Count - dropped} stored in another form";
-        terminal.Line($"wrote {output} ({FormatNames.Name(target)}, {Terminal.Bytes(new FileInfo(output).Length)}): {Terminal.Count(leaves, "leaf", "leaves")}{changeNote}{lossNote}");
+        terminal.Line($"wrote {Locations.Display(output)} ({FormatNames.Name(target)}, {Terminal.Bytes(writtenBytes)}): {Terminal.Count(leaves, "leaf", "leaves")}{changeNote}{lossNote}");
         return ExitCodes.Ok;
+    }
+
+    private static bool SameLocation(string input, string output) =>
+        Locations.IsBlobUrl(input) || Locations.IsBlobUrl(output)
+            ? string.Equals(Locations.Display(input), Locations.Display(output), StringComparison.Ordinal)
+            : Path.GetFullPath(input) == Path.GetFullPath(output);
+
+    private static bool Exists(Locations locations, string output)
+    {
+        if (!Locations.IsBlobUrl(output))
+        {
+            return File.Exists(output);
+        }
+
+        try
+        {
+            using var existing = new BlobCheckpointSource(locations.Blob(output));
+            return true;
+        }
+        catch (BlobCheckpointNotFoundException e) when (!string.Equals(e.ErrorCode, "ContainerNotFound", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        catch (BlobCheckpointException e)
+        {
+            throw new CliException(Terminal.OneLine(e.Message));
+        }
+    }
+
+    // A blob is written in staged blocks and committed at the end: created only if still absent, unless --force.
+    private static long SaveToBlob(Locations locations, string output, StateNode tree, bool force, IProgress<long>? progress)
+    {
+        var options = new BlobSaveOptions
+        {
+            Condition = force ? BlobCommitCondition.Overwrite : BlobCommitCondition.CreateNew,
+            Msgpack = MsgpackOptions.Default with { Progress = progress },
+        };
+        return MsgpackBlob.SaveAsync(locations.Blob(output), tree, options).GetAwaiter().GetResult().Length;
     }
 }

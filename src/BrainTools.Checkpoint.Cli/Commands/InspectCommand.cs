@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using BrainTools.Checkpoint.Cli.Formats;
+using BrainTools.Checkpoint.Azure;
 using BrainTools.Checkpoint.Cli.Output;
+using BrainTools.Checkpoint.Cli.Storage;
 using BrainTools.Checkpoint.Cli.Trees;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
@@ -14,13 +16,14 @@ internal static class InspectCommand
           ckpt inspect model.msgpack --depth 1
           ckpt inspect model.msgpack --filter 'encoder/**'
           ckpt inspect model.safetensors --json | jq .totals
+          ckpt inspect https://acct.blob.core.windows.net/runs/step_1000.msgpack --filter 'encoder/**'
         """;
 
     private static readonly string[] Headers = ["path", "type", "dtype", "shape", "size", "min", "max", "mean", "nan", "value"];
 
-    public static Command Create(Terminal terminal)
+    public static Command Create(Terminal terminal, Option<string?> connection)
     {
-        var file = new Argument<string>("FILE") { Description = "A checkpoint: .msgpack (or any other extension), .safetensors or .npz." };
+        var file = new Argument<string>("FILE") { Description = "A checkpoint: .msgpack (or any other extension), .safetensors or .npz; a file or a blob URL." };
         var depth = new Option<int?>("--depth") { Description = "Show keys down to this depth; deeper parts are summed up in one row per group." };
         var filter = new Option<string?>("--filter") { Description = "Only leaves whose path matches the glob: * within a key, ** across keys; a pattern without / matches any key.", HelpName = "GLOB" };
         var json = new Option<bool>("--json") { Description = "Machine-readable JSON on stdout instead of the table." };
@@ -28,11 +31,11 @@ internal static class InspectCommand
         {
             file, depth, filter, json,
         };
-        command.SetAction(result => Run(terminal, result.GetValue(file)!, result.GetValue(depth), result.GetValue(filter), result.GetValue(json)));
+        command.SetAction(result => Run(terminal, Locations.From(result.GetValue(connection)), result.GetValue(file)!, result.GetValue(depth), result.GetValue(filter), result.GetValue(json)));
         return command;
     }
 
-    private static int Run(Terminal terminal, string path, int? depth, string? pattern, bool json)
+    private static int Run(Terminal terminal, Locations locations, string path, int? depth, string? pattern, bool json)
     {
         if (depth is < 0)
         {
@@ -45,16 +48,22 @@ internal static class InspectCommand
         try
         {
             List<Leaf> leaves;
+            bool blob = Locations.IsBlobUrl(path);
             if (format == CheckpointFormat.Msgpack)
             {
-                // The lazy reader: only the index is read here; arrays are read below, those shown, each once.
-                CheckpointFiles.ThrowIfMissing(path);
-                reader = Msgpack.Open(path);
+                // The lazy reader: only the index is read here; arrays are read below, those shown, each once. From a
+                // blob, that is ranged reads of the index and of each array shown.
+                if (!blob)
+                {
+                    CheckpointFiles.ThrowIfMissing(path);
+                }
+
+                reader = blob ? Msgpack.Open(new BlobCheckpointSource(locations.Blob(path))) : Msgpack.Open(path);
                 leaves = EntryWalker.Leaves(reader, p => glob is null || glob.IsMatch(p));
             }
             else
             {
-                leaves = TreeWalker.Leaves(Inputs.Load(terminal, path, format));
+                leaves = TreeWalker.Leaves(Inputs.Load(terminal, locations, path, format));
             }
 
             leaves = leaves.Where(l => glob is null || glob.IsMatch(l.Path)).ToList();
@@ -63,7 +72,8 @@ internal static class InspectCommand
             Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", shown.Sum(l => l.Array!.ByteLength), progress =>
                 shown.ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!.Read(), progress), ReferenceEqualityComparer.Instance));
 
-            long fileSize = new FileInfo(path).Length;
+            long fileSize = reader?.FileLength ?? (blob ? BlobLength(locations, path) : new FileInfo(path).Length);
+            path = Locations.Display(path);
             var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
             if (json)
             {
@@ -86,6 +96,12 @@ internal static class InspectCommand
         {
             reader?.Dispose();
         }
+    }
+
+    private static long BlobLength(Locations locations, string url)
+    {
+        using var source = new BlobCheckpointSource(locations.Blob(url));
+        return source.Length;
     }
 
     // A leaf, or a group of leaves below --depth shown as one row.

@@ -1,39 +1,43 @@
 using System.CommandLine;
 using BrainTools.Checkpoint.Cli.Formats;
+using BrainTools.Checkpoint.Azure;
 using BrainTools.Checkpoint.Cli.Output;
+using BrainTools.Checkpoint.Cli.Storage;
 using BrainTools.Checkpoint.Cli.Trees;
 
 namespace BrainTools.Checkpoint.Cli.Commands;
 
 /// <summary>
 /// <c>ckpt verify FILE...</c>: decodes every byte of each file and, where a <c>manifest.json</c> beside it records a
-/// size and checksum, checks them; one line per file.
+/// size and checksum, checks them; one line per file. A blob URL is decoded the same way (its bytes read by ranged
+/// reads); no manifest is looked for beside a blob.
 /// </summary>
 internal static class VerifyCommand
 {
     public const string Examples = """
           ckpt verify model.msgpack
           ckpt verify checkpoints/*.msgpack
+          ckpt verify https://acct.blob.core.windows.net/runs/step_1000.msgpack
         """;
 
-    public static Command Create(Terminal terminal)
+    public static Command Create(Terminal terminal, Option<string?> connection)
     {
-        var files = new Argument<string[]>("FILE") { Description = "Checkpoint files.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "Checkpoint files or blob URLs.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("verify", "Decode every byte of each file, check its structure and, where manifest.json beside it records one, its checksum. One line per file; exit 1 when any file is invalid.")
         {
             files,
         };
-        command.SetAction(result => Run(terminal, result.GetValue(files)!));
+        command.SetAction(result => Run(terminal, Locations.From(result.GetValue(connection)), result.GetValue(files)!));
         return command;
     }
 
-    private static int Run(Terminal terminal, string[] files)
+    private static int Run(Terminal terminal, Locations locations, string[] files)
     {
         int failed = 0;
         foreach (string path in files)
         {
-            (bool ok, string detail) = Verify(terminal, path);
-            terminal.Status(ok ? "OK  " : "FAIL", ok, $"{path}  {detail}");
+            (bool ok, string detail) = Verify(terminal, locations, path);
+            terminal.Status(ok ? "OK  " : "FAIL", ok, $"{Locations.Display(path)}  {detail}");
             if (!ok)
             {
                 failed++;
@@ -48,11 +52,19 @@ internal static class VerifyCommand
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static (bool Ok, string Detail) Verify(Terminal terminal, string path)
+    private static (bool Ok, string Detail) Verify(Terminal terminal, Locations locations, string path)
     {
         CheckpointFormat format = FormatNames.FromPath(path);
         try
         {
+            if (Locations.IsBlobUrl(path))
+            {
+                using var source = new BlobCheckpointSource(locations.Blob(path));
+                var blobReport = new ConversionReport();
+                StateNode blobTree = BlobInputs.Load(terminal, source, format, blobReport);
+                return (true, Summary(format, TreeWalker.Leaves(blobTree).Count, source.Length, blobReport, "no checksum checked (blob)"));
+            }
+
             if (!File.Exists(path))
             {
                 return (false, Directory.Exists(path) ? "is a directory, not a file" : "file not found");
@@ -84,9 +96,7 @@ internal static class VerifyCommand
 
             var report = new ConversionReport();
             StateNode tree = terminal.WithProgress($"reading {Path.GetFileName(path)}", size, advance => CheckpointFiles.Load(path, format, report, ProgressReporter.For(advance)));
-            List<Leaf> leaves = TreeWalker.Leaves(tree);
-            string unreadable = report.Notes.Count == 0 ? string.Empty : $", {report.Notes.Count} members the library cannot read";
-            return (true, $"{FormatNames.Name(format)}, {leaves.Count} {(leaves.Count == 1 ? "leaf" : "leaves")}, {Terminal.Bytes(size)}{unreadable}, {checksumNote}");
+            return (true, Summary(format, TreeWalker.Leaves(tree).Count, size, report, checksumNote));
         }
         catch (InvalidCheckpointException e)
         {
@@ -103,6 +113,12 @@ internal static class VerifyCommand
             // Never a stack trace: whatever went wrong is one line.
             return (false, Terminal.OneLine($"unexpected {e.GetType().Name}: {e.Message}"));
         }
+    }
+
+    private static string Summary(CheckpointFormat format, int leaves, long size, ConversionReport report, string checksumNote)
+    {
+        string unreadable = report.Notes.Count == 0 ? string.Empty : $", {report.Notes.Count} members the library cannot read";
+        return $"{FormatNames.Name(format)}, {leaves} {(leaves == 1 ? "leaf" : "leaves")}, {Terminal.Bytes(size)}{unreadable}, {checksumNote}";
     }
 
     // A path 1000 keys deep (a nesting bomb) would make a line of kilobytes: keep both ends.

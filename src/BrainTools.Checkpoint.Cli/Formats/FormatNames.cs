@@ -5,7 +5,8 @@ internal static class FormatNames
 {
     public const string Choices = "msgpack, safetensors, npz";
 
-    public static CheckpointFormat FromPath(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    /// <summary>The format a path's or blob URL's extension names (a URL's query is not part of it).</summary>
+    public static CheckpointFormat FromPath(string path) => Path.GetExtension(Storage.Locations.Display(path)).ToLowerInvariant() switch
     {
         ".safetensors" => CheckpointFormat.Safetensors,
         ".npz" => CheckpointFormat.Npz,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.ExceptionServices;
 
 namespace BrainTools.Checkpoint.IO;
@@ -21,6 +22,11 @@ internal static class PositionalRead
     private const int LargestBlock = 16 << 20;
     private const int SmallestBlock = 1 << 20;
 
+    // Ranges at most this fraction of the preferred read size, with gaps no larger, are read together in one read of
+    // at most the preferred size: a model's many biases and norms would otherwise cost a read each (a round trip each
+    // on object storage). The bound on gaps keeps a large array that lies between them, and is not asked for, unread.
+    private const int GatherFraction = 16;
+
     /// <summary>The destination memory: a span over <paramref name="length"/> bytes at <paramref name="offset"/> from its start.</summary>
     public delegate Span<byte> Destination(long offset, int length);
 
@@ -36,9 +42,79 @@ internal static class PositionalRead
     public static void Read(ICheckpointSource source, long fileOffset, long count, Destination destination, bool parallel, string? treePath = null, IProgress<long>? progress = null) =>
         ReadAll(source, [new Request(fileOffset, count, destination, treePath)], parallel, progress);
 
-    /// <summary>Reads several ranges, cut into blocks that all threads share when <paramref name="parallel"/>.</summary>
+    /// <summary>
+    /// Reads several ranges, cut into blocks that all threads share when <paramref name="parallel"/>. Small ranges close
+    /// together, in the order given (callers sort them by offset), are read in one read and copied out.
+    /// </summary>
     /// <exception cref="InvalidCheckpointException">The source ended before a range did.</exception>
     public static void ReadAll(ICheckpointSource source, IReadOnlyList<Request> requests, bool parallel, IProgress<long>? progress = null)
+    {
+        List<Gathered> gathered = [];
+        try
+        {
+            ReadBlocks(source, Gather(source, requests, gathered), parallel, progress);
+            foreach (Gathered group in gathered)
+            {
+                group.CopyOut();
+            }
+        }
+        finally
+        {
+            foreach (Gathered group in gathered)
+            {
+                ArrayPool<byte>.Shared.Return(group.Buffer);
+            }
+        }
+    }
+
+    // The requests with each run of small, close ranges replaced by one read into a pooled buffer (in gathered).
+    private static IReadOnlyList<Request> Gather(ICheckpointSource source, IReadOnlyList<Request> requests, List<Gathered> gathered)
+    {
+        int span = Math.Max(1, source.PreferredReadSize);
+        int small = span / GatherFraction;
+        if (requests.Count < 2 || small == 0)
+        {
+            return requests;
+        }
+
+        var result = new List<Request>(requests.Count);
+        for (int first = 0; first < requests.Count;)
+        {
+            int last = first;
+            if (requests[first].Count <= small)
+            {
+                long end = requests[first].FileOffset + requests[first].Count;
+                while (last + 1 < requests.Count
+                    && requests[last + 1].Count <= small
+                    && requests[last + 1].FileOffset >= end
+                    && requests[last + 1].FileOffset - end <= small
+                    && requests[last + 1].FileOffset + requests[last + 1].Count - requests[first].FileOffset <= span)
+                {
+                    last++;
+                    end = requests[last].FileOffset + requests[last].Count;
+                }
+            }
+
+            if (last == first)
+            {
+                result.Add(requests[first]);
+            }
+            else
+            {
+                long start = requests[first].FileOffset;
+                int length = (int)(requests[last].FileOffset + requests[last].Count - start);
+                var group = new Gathered(ArrayPool<byte>.Shared.Rent(length), start, [.. Enumerable.Range(first, last - first + 1).Select(i => requests[i])]);
+                gathered.Add(group);
+                result.Add(new Request(start, length, (offset, count) => group.Buffer.AsSpan((int)offset, count), requests[first].TreePath));
+            }
+
+            first = last + 1;
+        }
+
+        return result;
+    }
+
+    private static void ReadBlocks(ICheckpointSource source, IReadOnlyList<Request> requests, bool parallel, IProgress<long>? progress)
     {
         int threads = parallel ? Math.Max(1, source.MaxConcurrentReads) : 1;
         long total = 0;
@@ -143,6 +219,18 @@ internal static class PositionalRead
         }
 
         progress?.Report(count);
+    }
+
+    // Ranges read together into one buffer, copied to their destinations once the read is done.
+    private sealed record Gathered(byte[] Buffer, long FileOffset, Request[] Members)
+    {
+        public void CopyOut()
+        {
+            foreach (Request member in Members)
+            {
+                Buffer.AsSpan((int)(member.FileOffset - FileOffset), (int)member.Count).CopyTo(member.Destination(0, (int)member.Count));
+            }
+        }
     }
 
     /// <summary>One range to read.</summary>

@@ -141,6 +141,51 @@ public class CheckpointSourceTests
     }
 
     [Fact]
+    public void LoadInto_ManySmallArraysInOneWindow_ReadTogetherInOneRead()
+    {
+        var tree = new Dictionary<string, object>();
+        var template = new Dictionary<string, Dictionary<string, float[]>>();
+        for (int i = 0; i < 200; i++)
+        {
+            tree[$"layer{i}"] = new Dictionary<string, object> { ["weight"] = Enumerable.Range(i, 64).Select(v => (float)v).ToArray(), ["bias"] = new float[] { i, -i } };
+            template[$"layer{i}"] = new Dictionary<string, float[]> { ["weight"] = new float[64], ["bias"] = new float[2] };
+        }
+
+        byte[] bytes = Msgpack.Serialize(tree);
+        using var source = new RecordingSource(bytes, preferredReadSize: 4 * MiB);
+
+        Msgpack.LoadInto(source, template);
+
+        // One read of the index (it all fits in 4 MiB), then the 400 arrays, small and close together, in one read
+        // rather than one each (a round trip each on object storage).
+        Assert.True(source.ReadCount == 2, string.Join(", ", source.Reads));
+        Assert.Equal(Enumerable.Range(7, 64).Select(v => (float)v).ToArray(), template["layer7"]["weight"]);
+        Assert.Equal(new float[] { 199, -199 }, template["layer199"]["bias"]);
+    }
+
+    [Fact]
+    public void LoadInto_SmallArraysFarApart_EachReadOnItsOwn()
+    {
+        // Between the two small arrays lies one of 1 MiB the template does not ask for: within one preferred read of
+        // 8 MiB, but far more than the arrays wanted, so it is not read to join them.
+        byte[] bytes = Msgpack.Serialize(new Dictionary<string, object>
+        {
+            ["a"] = new float[] { 1, 2 },
+            ["big"] = NdArray.Zeros(DType.Float32, new Shape(MiB / 4)),
+            ["b"] = new float[] { 3, 4 },
+        });
+        var template = new Dictionary<string, float[]> { ["a"] = new float[2], ["b"] = new float[2] };
+        using var source = new RecordingSource(bytes, preferredReadSize: 8 * MiB);
+
+        Msgpack.LoadInto(source, template, Mismatch.Ignore);
+
+        Assert.Equal(new float[] { 1, 2 }, template["a"]);
+        Assert.Equal(new float[] { 3, 4 }, template["b"]);
+        (long Offset, int Count)[] reads = [.. source.Reads];
+        Assert.True(reads.Length == 3 && reads[1..].All(r => r.Count == 8), string.Join(", ", reads)); // The index, then each array.
+    }
+
+    [Fact]
     public void Open_Dispose_DisposesTheSource()
     {
         var source = new RecordingSource(Msgpack.Serialize(new Dictionary<string, object> { ["a"] = 1L }));
