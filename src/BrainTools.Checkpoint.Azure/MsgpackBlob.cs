@@ -82,7 +82,7 @@ public static class MsgpackBlob
     /// <exception cref="BlobCheckpointException">Another service failure, after the client's retries.</exception>
     /// <exception cref="InvalidCheckpointException">The blob is not a valid checkpoint; the message names the blob URL and the tree path.</exception>
     public static Task<StateNode> LoadAsync(BlobBaseClient blob, BlobLoadOptions? options = null, CancellationToken cancellationToken = default) =>
-        BlobLoad.LoadAsync(blob, options, expectedChecksum: null, cancellationToken);
+        BlobLoad.LoadAsync(blob, options, cancellationToken);
 
     /// <summary>
     /// Loads a checkpoint blob and restores it into <paramref name="target"/>, as

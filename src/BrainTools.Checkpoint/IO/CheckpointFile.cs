@@ -22,8 +22,14 @@ internal static class CheckpointFile
     /// so, else read into new memory (native from <see cref="MsgpackOptions.ParallelReadThreshold"/>, read in
     /// <see cref="ICheckpointSource.MaxConcurrentReads"/> blocks at once).
     /// </summary>
-    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint, or is over the size limit; the message names the source.</exception>
-    public static StateNode Read(ICheckpointSource source, MsgpackOptions options)
+    /// <param name="source">The checkpoint's bytes.</param>
+    /// <param name="options">Limits and the load mode.</param>
+    /// <param name="expectedChecksum">
+    /// When given, the bytes read are hashed in memory before they are parsed (no second read), and must have this
+    /// checksum (<see cref="FileChecksum"/>): a checkpoint manager's verified restore.
+    /// </param>
+    /// <exception cref="InvalidCheckpointException">The data is not a valid checkpoint, is over the size limit, or has another checksum; the message names the source.</exception>
+    public static StateNode Read(ICheckpointSource source, MsgpackOptions options, string? expectedChecksum = null)
     {
         long length = CheckLength(source, options);
         ArrayStorage storage;
@@ -63,13 +69,23 @@ internal static class CheckpointFile
 
         try
         {
+            if (expectedChecksum is not null && FileChecksum.Compute(storage, length) is var actual && !string.Equals(actual, expectedChecksum, StringComparison.Ordinal))
+            {
+                throw new InvalidCheckpointException(FileChecksum.Mismatch(actual, expectedChecksum), source.Name, null);
+            }
+
             return WireReader.ReadTree(StorageSequence.Create(storage, length), storage, options);
         }
         catch (InvalidCheckpointException e)
         {
             // Give big buffers back now rather than at the next GC.
             (storage as IDisposable)?.Dispose();
-            throw e.WithFile(source.Name);
+            if (e.FilePath is null)
+            {
+                throw e.WithFile(source.Name);
+            }
+
+            throw;
         }
     }
 

@@ -16,6 +16,21 @@ internal static class FileChecksum
     public static bool IsWellFormed(string checksum) =>
         checksum.Length == Prefix.Length + 16 && checksum.StartsWith(Prefix, StringComparison.Ordinal) && !checksum.AsSpan(Prefix.Length).ContainsAnyExcept("0123456789abcdef");
 
+    /// <summary>The reason a checkpoint with checksum <paramref name="actual"/> is refused where <paramref name="recorded"/> was recorded.</summary>
+    public static string Mismatch(string actual, string recorded) => $"its checksum is {actual}, the manifest says {recorded}";
+
+    /// <summary>The checksum of the first <paramref name="length"/> bytes of memory already read, in 1 GiB windows.</summary>
+    public static string Compute(ArrayStorage storage, long length)
+    {
+        var hash = new XxHash3();
+        for (long offset = 0; offset < length; offset += 1 << 30)
+        {
+            hash.Append(storage.GetSpan(offset, (int)Math.Min(1 << 30, length - offset)));
+        }
+
+        return Format(hash.GetCurrentHashAsUInt64());
+    }
+
     /// <summary>The checksum of a file, read in one pass.</summary>
     /// <param name="path">The file.</param>
     /// <param name="progress">Receives the bytes hashed, window by window.</param>

@@ -150,7 +150,14 @@ public sealed partial class CheckpointReader : IDisposable
     /// <summary>Reads the sub-tree at <paramref name="path"/> (the whole checkpoint for <c>.</c>) as a full load would return it.</summary>
     /// <exception cref="KeyNotFoundException">No entry has that path.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
-    public StateNode ReadTree(string path = ".") => Read(this[path], handOut: true);
+    public StateNode ReadTree(string path = ".")
+    {
+        CheckpointEntry entry = this[path];
+        var batch = new ReadBatch();
+        StateNode tree = Read(entry, handOut: true, batch);
+        RunBatch(batch);
+        return tree;
+    }
 
     /// <summary>
     /// Reads only the parts of the checkpoint that <paramref name="template"/> asks for: where the template has a
@@ -168,7 +175,10 @@ public sealed partial class CheckpointReader : IDisposable
     internal StateNode ReadMatching(object? template, bool handOut)
     {
         StateNode shape = StateDictConverters.ToStateDict(template);
-        return Match(Root, shape, handOut);
+        var batch = new ReadBatch();
+        StateNode matched = Match(Root, shape, handOut, batch);
+        RunBatch(batch);
+        return matched;
     }
 
     /// <summary>
@@ -313,11 +323,11 @@ public sealed partial class CheckpointReader : IDisposable
         return entry;
     }
 
-    private StateNode Match(CheckpointEntry entry, StateNode template, bool handOut)
+    private StateNode Match(CheckpointEntry entry, StateNode template, bool handOut, ReadBatch batch)
     {
         if (template is not StateMap wanted || entry.Kind != StateNodeKind.Map)
         {
-            return Read(entry, handOut);
+            return Read(entry, handOut, batch);
         }
 
         var result = new StateMap(wanted.Count);
@@ -325,24 +335,24 @@ public sealed partial class CheckpointReader : IDisposable
         {
             if (entry.TryGetChild(item.Key, out CheckpointEntry? child))
             {
-                result.Set(item.Key, Match(child, item.Value, handOut));
+                result.Set(item.Key, Match(child, item.Value, handOut, batch));
             }
         }
 
         return result;
     }
 
-    private StateNode Read(CheckpointEntry entry, bool handOut)
+    private StateNode Read(CheckpointEntry entry, bool handOut, ReadBatch batch)
     {
         switch (entry.Kind)
         {
             case StateNodeKind.NdArray:
-                return new StateValue(Slice(entry, 0, entry.ByteLength, entry.Shape, handOut));
+                return new StateValue(Slice(entry, 0, entry.ByteLength, entry.Shape, handOut, batch));
             case StateNodeKind.Map:
                 var map = new StateMap(entry.Children.Count);
                 foreach (CheckpointEntry child in entry.Children)
                 {
-                    map.Set(child.Key, Read(child, handOut));
+                    map.Set(child.Key, Read(child, handOut, batch));
                 }
 
                 return map;
@@ -356,7 +366,9 @@ public sealed partial class CheckpointReader : IDisposable
     // Bytes [start, start + count) of the entry's logical array: a view when they lie in one ext value of a mapped
     // file, else a copy (across chunk boundaries, or from the source). A view handed out is counted as touched and
     // advised for read-ahead.
-    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape, bool handOut)
+    // With a batch, a copy is only planned: its reads join the batch, which the caller runs once the walk is done,
+    // so arrays close together in a source without a mapping (a blob) come in few reads.
+    private NdArray Slice(CheckpointEntry entry, long start, long count, Shape shape, bool handOut, ReadBatch? batch = null)
     {
         NdArray[] chunks = entry.Chunks!;
         if (chunks.Length == 1 && _mapping is not null)
@@ -399,6 +411,14 @@ public sealed partial class CheckpointReader : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
         }
 
+        if (batch is not null)
+        {
+            ArrayStorage planned = NdArray.Allocate(count, zero: false);
+            AddReads(chunks, start, count, planned, entry.Path, batch.Reads);
+            batch.Bytes += count;
+            return new NdArray(entry.DType!, shape, planned, 0);
+        }
+
         return new NdArray(entry.DType!, shape, Join(chunks, start, count, entry.Path), 0);
     }
 
@@ -409,6 +429,26 @@ public sealed partial class CheckpointReader : IDisposable
     {
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
         var reads = new List<PositionalRead.Request>(chunks.Length);
+        AddReads(chunks, start, count, destination, treePath, reads);
+
+        // A Dispose on another thread closes the source only once this read is done.
+        BeginRead();
+        try
+        {
+            PositionalRead.ReadAll(_source, reads, parallel: count >= ParallelArrayBytes);
+        }
+        finally
+        {
+            EndRead();
+        }
+
+        Interlocked.Add(ref _bytesTouched, count);
+        return destination;
+    }
+
+    // The reads of bytes [start, start + count) of the logical array the chunks hold, into destination from its start.
+    private static void AddReads(NdArray[] chunks, long start, long count, ArrayStorage destination, string treePath, List<PositionalRead.Request> reads)
+    {
         long partStart = 0;
         long written = 0;
         foreach (NdArray part in chunks)
@@ -429,19 +469,25 @@ public sealed partial class CheckpointReader : IDisposable
                 break;
             }
         }
+    }
 
-        // A Dispose on another thread closes the source only once this read is done.
+    private void RunBatch(ReadBatch batch)
+    {
+        if (batch.Reads.Count == 0)
+        {
+            return;
+        }
+
         BeginRead();
         try
         {
-            PositionalRead.ReadAll(_source, reads, parallel: count >= ParallelArrayBytes);
+            PositionalRead.ReadAll(_source, [.. batch.Reads.OrderBy(read => read.FileOffset)], parallel: batch.Bytes >= ParallelArrayBytes);
         }
         finally
         {
             EndRead();
         }
 
-        Interlocked.Add(ref _bytesTouched, count);
-        return destination;
+        Interlocked.Add(ref _bytesTouched, batch.Bytes);
     }
 }

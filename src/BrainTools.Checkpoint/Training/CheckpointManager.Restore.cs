@@ -27,7 +27,7 @@ public sealed partial class CheckpointManager
     /// <exception cref="FileNotFoundException">There is no checkpoint (of that step).</exception>
     /// <exception cref="InvalidCheckpointException">The checkpoint of <paramref name="step"/> is damaged, or none is intact.</exception>
     public StateNode Restore(long? step, out CheckpointInfo restored) =>
-        RestoreFrom(step, info => Read(info, source => CheckpointFile.Read(source, _msgpack)), out restored);
+        RestoreFrom(step, info => Read(info, source => CheckpointFile.Read(source, _msgpack, ChecksumToVerify(info))), out restored, verifiesItself: true);
 
     /// <summary>
     /// Restores the checkpoint of <paramref name="step"/> (or the latest intact one) into the template's own arrays,
@@ -52,7 +52,7 @@ public sealed partial class CheckpointManager
 
     // Loads the checkpoint of the step, or the latest that loads: a damaged one (bad checksum or content) is skipped
     // with a warning. The checksum is verified before `load` runs.
-    private TResult RestoreFrom<TResult>(long? step, Func<CheckpointInfo, TResult> load, out CheckpointInfo restored)
+    private TResult RestoreFrom<TResult>(long? step, Func<CheckpointInfo, TResult> load, out CheckpointInfo restored, bool verifiesItself = false)
     {
         Wait();
         List<CheckpointInfo> candidates;
@@ -70,7 +70,11 @@ public sealed partial class CheckpointManager
         if (step is not null)
         {
             restored = candidates[0];
-            Verify(restored);
+            if (!verifiesItself)
+            {
+                Verify(restored);
+            }
+
             return load(restored);
         }
 
@@ -79,7 +83,11 @@ public sealed partial class CheckpointManager
         {
             try
             {
-                Verify(candidate);
+                if (!verifiesItself)
+                {
+                    Verify(candidate);
+                }
+
                 TResult result = load(candidate);
                 restored = candidate;
                 return result;
@@ -121,9 +129,13 @@ public sealed partial class CheckpointManager
         return read(source);
     }
 
+    // A full load hashes what it read in memory: no second read of the checkpoint.
+    private string? ChecksumToVerify(CheckpointInfo info) => Options.VerifyChecksum && info.Checksum.Length > 0 ? info.Checksum : null;
+
+    // A load into the template reads only some arrays: the checksum needs a read of its own, first.
     private void Verify(CheckpointInfo info)
     {
-        if (Options.VerifyChecksum && info.Checksum.Length > 0)
+        if (ChecksumToVerify(info) is not null)
         {
             string actual;
             using (ICheckpointSource source = _store.OpenRead(info.File))
@@ -133,7 +145,7 @@ public sealed partial class CheckpointManager
 
             if (!string.Equals(actual, info.Checksum, StringComparison.Ordinal))
             {
-                throw new InvalidCheckpointException($"its checksum is {actual}, the manifest says {info.Checksum}", info.Path);
+                throw new InvalidCheckpointException(FileChecksum.Mismatch(actual, info.Checksum), info.Path);
             }
         }
     }

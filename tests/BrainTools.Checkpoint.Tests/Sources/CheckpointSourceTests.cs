@@ -79,6 +79,31 @@ public class CheckpointSourceTests
     }
 
     [Fact]
+    public void ReadTreeAndReadMatching_ManySmallArrays_ReadTogether()
+    {
+        var tree = new Dictionary<string, object>();
+        for (int i = 0; i < 200; i++)
+        {
+            tree[$"layer{i}"] = new Dictionary<string, object> { ["weight"] = Enumerable.Range(0, 64).Select(v => (float)(v + i)).ToArray(), ["bias"] = new float[8] };
+        }
+
+        byte[] bytes = Msgpack.Serialize(tree);
+        var source = new RecordingSource(bytes, preferredReadSize: 4 * MiB);
+        using CheckpointReader reader = Msgpack.Open(source);
+        source.ResetCounts();
+
+        StateNode all = reader.ReadTree();
+        int treeReads = source.ReadCount;
+        source.ResetCounts();
+        StateNode some = reader.ReadMatching(new Dictionary<string, object> { ["layer3"] = new Dictionary<string, object> { ["weight"] = new float[64] }, ["layer150"] = new Dictionary<string, object>() });
+
+        Assert.Equal(1, treeReads); // 400 arrays, one read: the index read them already, but a window is not kept.
+        Assert.Equal(1, source.ReadCount);
+        TreeAssert.Equal(Msgpack.Deserialize(bytes), all);
+        Assert.Equal(Enumerable.Range(0, 64).Select(v => (float)(v + 3)).ToArray(), ((NdArray)((StateValue)((StateMap)((StateMap)some)["layer3"])["weight"]).Value!).ToArray<float>());
+    }
+
+    [Fact]
     public void ReadArray_LargeArray_ReadInPreferredBlocksAtOnce()
     {
         var big = NdArray.FromArray(Enumerable.Range(0, 8 * MiB).Select(i => (float)i).ToArray()); // 32 MiB

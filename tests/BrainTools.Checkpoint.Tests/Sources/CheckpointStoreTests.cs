@@ -164,6 +164,33 @@ public class CheckpointStoreTests
     }
 
     [Fact]
+    public void Restore_VerifiedChecksum_ReadsTheCheckpointOnce()
+    {
+        var store = new MemoryCheckpointStore();
+        using var manager = new CheckpointManager(store, KeepTwo with { VerifyChecksum = true });
+        manager.Save(1, new Dictionary<string, object> { ["w"] = new[] { 1f } });
+        int before = store.OpenReads;
+
+        manager.Restore(1);
+
+        Assert.Equal(before + 1, store.OpenReads); // Hashed in memory after the one read, not read again to hash it.
+    }
+
+    [Fact]
+    public void Restore_StepReplacedBehindTheManagersBack_RefusedByTheChecksumInMemory()
+    {
+        var store = new MemoryCheckpointStore();
+        using var manager = new CheckpointManager(store, KeepTwo);
+        manager.Save(1, new Dictionary<string, object> { ["w"] = new[] { 1f } });
+        store.Damage("checkpoint_1.msgpack", _ => Msgpack.Serialize(new Dictionary<string, object> { ["w"] = new[] { 9f } }));
+
+        var error = Assert.Throws<InvalidCheckpointException>(() => manager.Restore(1));
+
+        Assert.StartsWith("its checksum is xxh3-64:", error.Reason, StringComparison.Ordinal);
+        Assert.Equal("memory://run/checkpoint_1.msgpack", error.FilePath);
+    }
+
+    [Fact]
     public void Manager_TwoOnOneDirectory_TheSecondToCommitGetsAConflict()
     {
         using var dir = new TempDirectory();

@@ -20,6 +20,9 @@ internal sealed class MemoryCheckpointStore : ICheckpointStore
 
     public int Commits { get; private set; }
 
+    /// <summary>How many times an object was opened for reading.</summary>
+    public int OpenReads { get; private set; }
+
     public string Locate(string name) => $"{Name}/{name}";
 
     public IReadOnlyList<StoredCheckpoint> List()
@@ -42,6 +45,7 @@ internal sealed class MemoryCheckpointStore : ICheckpointStore
     {
         lock (_gate)
         {
+            OpenReads++;
             return _objects.TryGetValue(name, out var o)
                 ? new RecordingSource(o.Content) { Name = Locate(name) }
                 : throw new FileNotFoundException($"Checkpoint not found: {Locate(name)}", Locate(name));
