@@ -65,6 +65,29 @@ public sealed class BlobUrlTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Verify_ManagerStepDamagedInItsPayload_ChecksumMismatchNamingTheUrl()
+    {
+        BlobContainerClient container = azurite.CreateContainer();
+        using (var manager = new CheckpointManager(new BlobCheckpointStore(container, "runs/a/")))
+        {
+            manager.Save(1, new Dictionary<string, object> { ["w"] = new float[] { 1, 2, 3, 4 } });
+        }
+
+        BlobClient blob = container.GetBlobClient("runs/a/checkpoint_1.msgpack");
+        Ckpt.Result intact = Ckpt.RunWith(Environment, "verify", blob.Uri.ToString());
+        byte[] bytes = blob.DownloadContent().Value.Content.ToArray();
+        bytes[^1] ^= 0x40; // A float of the payload: the file still parses.
+        blob.Upload(BinaryData.FromBytes(bytes), overwrite: true);
+
+        Ckpt.Result damaged = Ckpt.RunWith(Environment, "verify", blob.Uri.ToString());
+
+        Assert.True(intact.ExitCode == 0, intact.ToString());
+        Assert.Contains("checksum xxh3-64 ok", intact.Out, StringComparison.Ordinal);
+        Assert.True(damaged.ExitCode == 1, damaged.ToString());
+        Assert.StartsWith($"FAIL  {blob.Uri}  checksum mismatch: manifest.json records xxh3-64:", Assert.Single(damaged.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_BlobDamagedByHand_FailsNamingTheUrlAndThePath()
     {
         byte[] bytes = Msgpack.Serialize(new Dictionary<string, object> { ["a"] = "text" });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Azure.Storage.Blobs.Specialized;
 using BrainTools.Checkpoint.Cli.Formats;
 using BrainTools.Checkpoint.Azure;
 using BrainTools.Checkpoint.Cli.Output;
@@ -59,10 +60,30 @@ internal static class VerifyCommand
         {
             if (Locations.IsBlobUrl(path))
             {
-                using var source = new BlobCheckpointSource(locations.Blob(path));
+                // The manifest of a checkpoint manager beside the blob (same prefix) is checked as beside a file.
+                BlockBlobClient blob = locations.Blob(path);
+                string blobName = blob.Name[(blob.Name.LastIndexOf('/') + 1)..];
+                var store = new BlobCheckpointStore(blob.GetParentBlobContainerClient(), blob.Name[..^blobName.Length]);
+                using var source = new BlobCheckpointSource(blob);
+                (bool blobIntact, string blobNote) = (true, $"no checksum checked ({CheckpointManifestName} beside it is not readable with these credentials)");
+                try
+                {
+                    ChecksumVerification blobCheck = terminal.WithProgress($"hashing {blobName}", source.Length, advance => CheckpointManager.Verify(store, blobName, ProgressReporter.For(advance)));
+                    (blobIntact, blobNote) = ChecksumNote(blobCheck, "blob");
+                }
+                catch (BlobCheckpointAccessDeniedException e) when (e.BlobUri.ToString() == store.Locate(CheckpointManifestName))
+                {
+                    // A SAS for this blob alone: the checkpoint is still checked, without the manifest.
+                }
+
+                if (!blobIntact)
+                {
+                    return (false, blobNote);
+                }
+
                 var blobReport = new ConversionReport();
                 StateNode blobTree = BlobInputs.Load(terminal, source, format, blobReport);
-                return (true, Summary(format, TreeWalker.Leaves(blobTree).Count, source.Length, blobReport, "no checksum checked (blob)"));
+                return (true, Summary(format, TreeWalker.Leaves(blobTree).Count, source.Length, blobReport, blobNote));
             }
 
             if (!File.Exists(path))
@@ -72,26 +93,10 @@ internal static class VerifyCommand
 
             long size = new FileInfo(path).Length;
             ChecksumVerification check = terminal.WithProgress($"hashing {Path.GetFileName(path)}", size, advance => CheckpointManager.VerifyFile(path, ProgressReporter.For(advance)));
-            string manifest = Path.GetFileName(check.ManifestPath);
-            string checksumNote;
-            switch (check.Status)
+            (bool intact, string checksumNote) = ChecksumNote(check, "file");
+            if (!intact)
             {
-                case ChecksumStatus.SizeMismatch:
-                    return (false, $"size mismatch: {manifest} records {check.RecordedSize} bytes, the file has {check.ActualSize}");
-                case ChecksumStatus.ChecksumMismatch:
-                    return (false, $"checksum mismatch: {manifest} records {check.RecordedChecksum}, the file has {check.ActualChecksum}");
-                case ChecksumStatus.Ok:
-                    checksumNote = $"checksum {check.RecordedChecksum?.Split(':')[0]} ok";
-                    break;
-                case ChecksumStatus.UnknownAlgorithm:
-                    checksumNote = $"checksum '{check.RecordedChecksum}' not checked (unknown algorithm)";
-                    break;
-                case ChecksumStatus.ManifestUnreadable:
-                    checksumNote = $"cannot read {check.ManifestPath} as a checkpoint manager's manifest";
-                    break;
-                default:
-                    checksumNote = "no checksum recorded";
-                    break;
+                return (false, checksumNote);
             }
 
             var report = new ConversionReport();
@@ -113,6 +118,23 @@ internal static class VerifyCommand
             // Never a stack trace: whatever went wrong is one line.
             return (false, Terminal.OneLine($"unexpected {e.GetType().Name}: {e.Message}"));
         }
+    }
+
+    private const string CheckpointManifestName = "manifest.json";
+
+    // What the manifest says of the checkpoint: a failure, or the note of a summary.
+    private static (bool Intact, string Note) ChecksumNote(ChecksumVerification check, string what)
+    {
+        string manifest = Locations.FileName(check.ManifestPath);
+        return check.Status switch
+        {
+            ChecksumStatus.SizeMismatch => (false, $"size mismatch: {manifest} records {check.RecordedSize} bytes, the {what} has {check.ActualSize}"),
+            ChecksumStatus.ChecksumMismatch => (false, $"checksum mismatch: {manifest} records {check.RecordedChecksum}, the {what} has {check.ActualChecksum}"),
+            ChecksumStatus.Ok => (true, $"checksum {check.RecordedChecksum?.Split(':')[0]} ok"),
+            ChecksumStatus.UnknownAlgorithm => (true, $"checksum '{check.RecordedChecksum}' not checked (unknown algorithm)"),
+            ChecksumStatus.ManifestUnreadable => (true, $"cannot read {Locations.Display(check.ManifestPath)} as a checkpoint manager's manifest"),
+            _ => (true, "no checksum recorded"),
+        };
     }
 
     private static string Summary(CheckpointFormat format, int leaves, long size, ConversionReport report, string checksumNote)

@@ -23,37 +23,57 @@ public sealed partial class CheckpointManager
             throw new FileNotFoundException($"Checkpoint not found: {path}", path);
         }
 
-        string directory = Path.GetDirectoryName(full)!;
-        string manifest = Path.Combine(directory, CheckpointManifest.FileName);
-        long size = new FileInfo(full).Length;
-        if (!File.Exists(manifest) || string.Equals(full, manifest, StringComparison.Ordinal))
+        return Verify(new FileCheckpointStore(Path.GetDirectoryName(full)!, durable: false, create: false), Path.GetFileName(full), progress);
+    }
+
+    /// <summary>
+    /// Checks the checkpoint <paramref name="name"/> of <paramref name="store"/> (a directory, a blob prefix) against
+    /// the <c>manifest.json</c> of that store, as <see cref="VerifyFile"/> does for a file: its size, then its XXH3-64
+    /// checksum (one read, in order).
+    /// </summary>
+    /// <param name="store">Where the checkpoint and the manifest are.</param>
+    /// <param name="name">The checkpoint's name in the store.</param>
+    /// <param name="progress">Receives the bytes hashed as they are read.</param>
+    /// <returns>What was found; <see cref="ChecksumVerification.IsIntact"/> is false only when the manifest contradicts the checkpoint.</returns>
+    /// <exception cref="FileNotFoundException">The checkpoint does not exist (a backend may throw its own typed not-found error).</exception>
+    public static ChecksumVerification Verify(ICheckpointStore store, string name, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        StoredCheckpoint stored = store.Find(name) ?? throw new FileNotFoundException($"Checkpoint not found: {store.Locate(name)}", store.Locate(name));
+        string manifest = store.Locate(CheckpointManifest.FileName);
+        if (name == CheckpointManifest.FileName || store.Find(CheckpointManifest.FileName) is null)
         {
-            return new ChecksumVerification(ChecksumStatus.NotRecorded, manifest, null, size, null, null);
+            return new ChecksumVerification(ChecksumStatus.NotRecorded, manifest, null, stored.Length, null, null);
         }
 
         // The manifest's own reader, which leaves out what it cannot read (with a warning) instead of failing.
         bool damaged = false;
-        List<CheckpointInfo> entries = CheckpointManifest.Read(new FileCheckpointStore(directory, durable: false, create: false), MsgpackOptions.Default with { OnWarning = _ => damaged = true }, out _);
-        string name = Path.GetFileName(full);
+        List<CheckpointInfo> entries = CheckpointManifest.Read(store, MsgpackOptions.Default with { OnWarning = _ => damaged = true }, out _);
         CheckpointInfo? info = entries.FindLast(e => string.Equals(e.File, name, StringComparison.Ordinal));
         if (info is null)
         {
-            return new ChecksumVerification(damaged ? ChecksumStatus.ManifestUnreadable : ChecksumStatus.NotRecorded, manifest, null, size, null, null);
+            return new ChecksumVerification(damaged ? ChecksumStatus.ManifestUnreadable : ChecksumStatus.NotRecorded, manifest, null, stored.Length, null, null);
         }
 
         string? recorded = info.Checksum.Length == 0 ? null : info.Checksum;
-        if (info.Size != size)
+        if (info.Size != stored.Length)
         {
-            return new ChecksumVerification(ChecksumStatus.SizeMismatch, manifest, info.Size, size, recorded, null);
+            return new ChecksumVerification(ChecksumStatus.SizeMismatch, manifest, info.Size, stored.Length, recorded, null);
         }
 
         if (recorded is null || !recorded.StartsWith(FileChecksum.Prefix, StringComparison.Ordinal))
         {
-            return new ChecksumVerification(recorded is null ? ChecksumStatus.NotRecorded : ChecksumStatus.UnknownAlgorithm, manifest, info.Size, size, recorded, null);
+            return new ChecksumVerification(recorded is null ? ChecksumStatus.NotRecorded : ChecksumStatus.UnknownAlgorithm, manifest, info.Size, stored.Length, recorded, null);
         }
 
-        string actual = FileChecksum.Compute(full, progress);
+        string actual;
+        using (ICheckpointSource source = store.OpenRead(name))
+        {
+            actual = FileChecksum.Compute(source, progress);
+        }
+
         ChecksumStatus status = string.Equals(actual, recorded, StringComparison.OrdinalIgnoreCase) ? ChecksumStatus.Ok : ChecksumStatus.ChecksumMismatch;
-        return new ChecksumVerification(status, manifest, info.Size, size, recorded, actual);
+        return new ChecksumVerification(status, manifest, info.Size, stored.Length, recorded, actual);
     }
 }
