@@ -9,9 +9,10 @@ namespace BrainTools.Checkpoint.Format;
 /// length are exactly those it would read.
 /// </summary>
 /// <remarks>
-/// A new batch is submitted when the walk has taken or passed every window of the last one, or when it met a window
-/// the batch did not hold (the guess was wrong). A batch of which no read completed (pages not cached, a kernel
-/// without the read operation) ends the read-ahead for this walk: guesses would cost a call each and save none.
+/// New reads are submitted when the walk has used up half of those in the ring, or met a window the ring did not
+/// hold (the guess was wrong: guesses no longer asked for are dropped). A submission of which no read completed
+/// (pages not cached, a kernel without the read operation) ends the read-ahead for this walk: guesses would cost a
+/// call each and save none.
 /// </remarks>
 internal sealed class HeaderReadAhead : IDisposable
 {
@@ -58,7 +59,10 @@ internal sealed class HeaderReadAhead : IDisposable
     public void AfterHeader(long position, long start)
     {
         _strides.Observe(position);
-        if (_off || (_lastTaken && _ring!.HasReadsAfter(start)))
+
+        // Half a ring of reads still ahead: the next call can wait until the walk has used them up, so each call
+        // submits half a ring's worth.
+        if (_off || (_lastTaken && _ring!.CountReadsAfter(start) > IoUringReader.Depth / 2))
         {
             return;
         }
@@ -85,8 +89,8 @@ internal sealed class HeaderReadAhead : IDisposable
             _lengths[i] = (int)Math.Min(WireWindow.HeaderWindow, _length - _offsets[i]);
         }
 
-        int complete = _ring.Submit(_handle, _offsets.AsSpan(0, count), _lengths.AsSpan(0, count));
-        _off = complete == 0 && !_ring.HasReadsAfter(start);
+        _ring.Submit(_handle, _offsets.AsSpan(0, count), _lengths.AsSpan(0, count));
+        _off = _ring.CountReadsAfter(start) == 0;
     }
 
     /// <summary>Waits for reads in flight and gives the ring back.</summary>

@@ -23,7 +23,7 @@ namespace BrainTools.Checkpoint.Format;
 internal sealed unsafe partial class IoUringReader
 {
     /// <summary>How many reads can be in the ring at once.</summary>
-    public const int Depth = 16;
+    public const int Depth = 32;
 
     private const long SysIoUringSetup = 425;
     private const long SysIoUringEnter = 426;
@@ -145,47 +145,65 @@ internal sealed unsafe partial class IoUringReader
     }
 
     /// <summary>
-    /// Submits reads of <paramref name="lengths"/>[i] bytes at <paramref name="offsets"/>[i] of <paramref name="handle"/>
-    /// in one system call, in place of any read not yet taken; as many as there are free buffers.
+    /// Asks for reads of <paramref name="lengths"/>[i] bytes at <paramref name="offsets"/>[i] of <paramref name="handle"/>:
+    /// those not in the ring already are submitted together, in one system call, as far as there are free buffers.
+    /// A read done but not taken that is not asked for again was a wrong guess: its buffer is reused.
     /// </summary>
-    /// <returns>How many of the reads had completed, whole, when the call returned.</returns>
-    public int Submit(SafeFileHandle handle, ReadOnlySpan<long> offsets, ReadOnlySpan<int> lengths)
+    public void Submit(SafeFileHandle handle, ReadOnlySpan<long> offsets, ReadOnlySpan<int> lengths)
     {
         if (_broken || !Hold(handle))
         {
-            return 0;
+            return;
         }
 
-        // Reads not taken by now were wrong guesses, or are asked for again: their buffers are free.
         for (int slot = 0; slot < Depth; slot++)
         {
-            _states[slot] = _states[slot] == Done ? Free : _states[slot];
+            if (_states[slot] == Done && !IsAskedFor(slot, offsets, lengths))
+            {
+                _states[slot] = Free;
+            }
         }
 
         uint tail = *_sqTail;
         int queued = 0;
-        for (int slot = 0; slot < Depth && queued < offsets.Length; slot++)
+        int free = 0;
+        for (int i = 0; i < offsets.Length; i++)
         {
-            if (_states[slot] == InFlight)
+            int length = Math.Min(lengths[i], _bufferSize);
+            if (Find(offsets[i], length) >= 0)
             {
                 continue;
             }
 
-            int length = Math.Min(lengths[queued], _bufferSize);
-            _offsets[slot] = offsets[queued];
-            _lengths[slot] = length;
-            _states[slot] = InFlight;
+            while (free < Depth && _states[free] != Free)
+            {
+                free++;
+            }
+
+            if (free == Depth)
+            {
+                break;
+            }
+
+            _offsets[free] = offsets[i];
+            _lengths[free] = length;
+            _states[free] = InFlight;
             Sqe* sqe = (Sqe*)(_sqes + ((tail & _sqMask) * SqeSize));
             *sqe = default;
             sqe->Opcode = OpRead;
             sqe->Fd = (int)handle.DangerousGetHandle();
-            sqe->Off = (ulong)offsets[queued];
-            sqe->Addr = (ulong)(_buffers + ((long)slot * _bufferSize));
+            sqe->Off = (ulong)offsets[i];
+            sqe->Addr = (ulong)(_buffers + ((long)free * _bufferSize));
             sqe->Len = (uint)length;
             sqe->RwFlags = RwfNoWait;
-            sqe->UserData = (ulong)slot;
+            sqe->UserData = (ulong)free;
             tail++;
             queued++;
+        }
+
+        if (queued == 0)
+        {
+            return;
         }
 
         // The kernel reads the entries once it sees the tail move.
@@ -212,13 +230,6 @@ internal sealed unsafe partial class IoUringReader
         }
 
         Reap();
-        int complete = 0;
-        for (int slot = 0; slot < Depth; slot++)
-        {
-            complete += _states[slot] == Done && _results[slot] == _lengths[slot] ? 1 : 0;
-        }
-
-        return complete;
     }
 
     /// <summary>
@@ -252,19 +263,17 @@ internal sealed unsafe partial class IoUringReader
         return false;
     }
 
-    /// <summary>Whether a read at an offset after <paramref name="offset"/> is in flight, or done whole and not yet taken.</summary>
-    public bool HasReadsAfter(long offset)
+    /// <summary>How many reads at offsets after <paramref name="offset"/> are in flight, or done whole and not yet taken.</summary>
+    public int CountReadsAfter(long offset)
     {
+        int count = 0;
         for (int slot = 0; slot < Depth; slot++)
         {
             bool usable = _states[slot] == InFlight || (_states[slot] == Done && _results[slot] == _lengths[slot]);
-            if (usable && _offsets[slot] > offset)
-            {
-                return true;
-            }
+            count += usable && _offsets[slot] > offset ? 1 : 0;
         }
 
-        return false;
+        return count;
     }
 
     /// <summary>Ends the rent: waits for the reads in flight, lets go of the file's handle, keeps the ring for reuse.</summary>
@@ -328,6 +337,33 @@ internal sealed unsafe partial class IoUringReader
             Volatile.Write(ref s_unavailable, 1);
             return null;
         }
+    }
+
+    private bool IsAskedFor(int slot, ReadOnlySpan<long> offsets, ReadOnlySpan<int> lengths)
+    {
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            if (offsets[i] == _offsets[slot] && Math.Min(lengths[i], _bufferSize) == _lengths[slot])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The slot that holds (or is reading) exactly this read; -1 if none.
+    private int Find(long offset, int length)
+    {
+        for (int slot = 0; slot < Depth; slot++)
+        {
+            if (_states[slot] != Free && _offsets[slot] == offset && _lengths[slot] == length)
+            {
+                return slot;
+            }
+        }
+
+        return -1;
     }
 
     private static void* Map(nuint length, int fd, long offset)
