@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint.Format;
@@ -44,6 +45,7 @@ internal sealed class HeaderReadAhead : IDisposable
     public long BytesRead => _bytesReturned + (_ring?.BytesRead ?? 0);
 
     /// <summary>Copies the window of exactly <paramref name="destination"/>'s length at <paramref name="start"/> if it was read ahead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryTake(long start, Span<byte> destination)
     {
         _lastTaken = _ring is not null && _ring.TryTake(start, destination);
@@ -56,6 +58,7 @@ internal sealed class HeaderReadAhead : IDisposable
     /// <paramref name="start"/>: notes the stride, and reads the next predicted windows when the last batch is used up
     /// or was wrong.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AfterHeader(long position, long start)
     {
         _strides.Observe(position);

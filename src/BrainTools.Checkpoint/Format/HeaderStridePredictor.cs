@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BrainTools.Checkpoint.Format;
 
 /// <summary>
@@ -34,6 +36,7 @@ internal struct HeaderStridePredictor
     /// past <paramref name="length"/>.
     /// </summary>
     /// <returns>How many it filled: 0 when the strides show no pattern.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly int Predict(Span<long> positions, long length)
     {
         if (_p2 < 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -149,6 +150,7 @@ internal sealed unsafe partial class IoUringReader
     /// those not in the ring already are submitted together, in one system call, as far as there are free buffers.
     /// A read done but not taken that is not asked for again was a wrong guess: its buffer is reused.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Submit(SafeFileHandle handle, ReadOnlySpan<long> offsets, ReadOnlySpan<int> lengths)
     {
         if (_broken || !Hold(handle))
@@ -236,6 +238,7 @@ internal sealed unsafe partial class IoUringReader
     /// Copies the read of exactly <paramref name="destination"/>'s length at <paramref name="offset"/> into it, if one
     /// was submitted and read that whole length; a read still in flight is waited for.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryTake(long offset, Span<byte> destination)
     {
         for (int slot = 0; slot < Depth; slot++)
@@ -264,6 +267,7 @@ internal sealed unsafe partial class IoUringReader
     }
 
     /// <summary>How many reads at offsets after <paramref name="offset"/> are in flight, or done whole and not yet taken.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int CountReadsAfter(long offset)
     {
         int count = 0;
@@ -339,6 +343,7 @@ internal sealed unsafe partial class IoUringReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsAskedFor(int slot, ReadOnlySpan<long> offsets, ReadOnlySpan<int> lengths)
     {
         for (int i = 0; i < offsets.Length; i++)
@@ -353,6 +358,7 @@ internal sealed unsafe partial class IoUringReader
     }
 
     // The slot that holds (or is reading) exactly this read; -1 if none.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(long offset, int length)
     {
         for (int slot = 0; slot < Depth; slot++)
@@ -434,6 +440,7 @@ internal sealed unsafe partial class IoUringReader
     }
 
     // Moves completions from the completion queue to their slots.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Reap()
     {
         uint head = *_cqHead;
