@@ -360,7 +360,7 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         return bytes;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private TNode ReadExtension(ref MessagePackReader reader)
     {
         ExtensionHeader header = reader.ReadExtensionFormatHeader();
@@ -401,6 +401,7 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
     }
 
     // flax's _ndarray_from_bytes: msgpack [shape, dtype name, C-order bytes], exactly the ext value's payload.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset) ReadNdArray(ReadOnlySequence<byte> payload, long payloadStart, bool scalar)
     {
         var reader = new MessagePackReader(payload);

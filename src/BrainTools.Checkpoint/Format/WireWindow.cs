@@ -136,6 +136,7 @@ internal sealed class WireWindow : IDisposable
     public void Dispose() => _readAhead?.Dispose();
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountPastWindow(long start, long end)
     {
         long windowEnd = _windowStart + _windowLength;
@@ -145,6 +146,7 @@ internal sealed class WireWindow : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MessagePackReader CreateReader(long position)
     {
         int offset = (int)(position - _windowStart);
@@ -154,6 +156,7 @@ internal sealed class WireWindow : IDisposable
     }
 
     // Reads the window at start and links it to the rest of the file.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(long start, int window)
     {
         int size = (int)Math.Min(window, _length - start);
