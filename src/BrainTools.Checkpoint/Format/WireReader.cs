@@ -45,8 +45,6 @@ internal static class WireReader
         }
         finally
         {
-            // Reads made ahead are waited for before the caller may close the handle.
-            window.Dispose();
             bytesRead = window.BytesRead;
         }
     }

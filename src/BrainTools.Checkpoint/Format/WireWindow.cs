@@ -17,12 +17,14 @@ namespace BrainTools.Checkpoint.Format;
 /// needs few reads, a file of large ones reads no more than a page per header. No thread reads ahead.</para>
 /// <para>The window's segments are re-linked, not allocated, when it moves: sequences over the previous window are no
 /// longer used once a step moves it.</para>
+/// <para>Headers are not read ahead. What a header's read costs is the page-cache lookup and the copy, not the system
+/// call: a read-ahead that batches predicted windows into one submission (io_uring, tried) does the same work on the
+/// same core, plus its own, and came out slower; one on a thread of its own wins only while a core is idle. The hot
+/// methods are compiled fully optimized at once: an index pass runs mostly before tiered compilation would optimize
+/// them (docs/performance.md).</para>
 /// </remarks>
-internal sealed class WireWindow : IDisposable
+internal sealed class WireWindow
 {
-    /// <summary>The size of a window read for a header past a skipped payload.</summary>
-    public const int HeaderWindow = SmallestWindow;
-
     private const int SmallestWindow = 4096;
     private const int LargestWindow = 64 << 10;
     private const int Block = 1 << 30;
@@ -47,8 +49,6 @@ internal sealed class WireWindow : IDisposable
     private long _windowStart;
     private int _windowLength;
     private int _size = SmallestWindow;
-    private long _bytesRead;
-    private HeaderReadAhead? _readAhead;
 
     /// <param name="handle">The file, open for reading.</param>
     /// <param name="file">The same file in memory (mapped).</param>
@@ -73,29 +73,12 @@ internal sealed class WireWindow : IDisposable
     /// <summary>The file's length.</summary>
     public long Length => _length;
 
-    /// <summary>Bytes read from the file so far: windows (read ahead or not), and values read through the mapping past a window.</summary>
-    public long BytesRead => _bytesRead + (_readAhead?.BytesRead ?? 0);
-
-    /// <summary>Whether header windows are read ahead (<see cref="HeaderReadAhead"/>); set before <see cref="Start"/>.</summary>
-    internal bool ReadAhead { get; init; } = true;
-
-    /// <summary>How many windows were taken from reads made ahead (for tests).</summary>
-    internal int WindowsReadAhead => _readAhead?.WindowsTaken ?? 0;
-
-    /// <summary>
-    /// Where the window for a header at <paramref name="position"/> past a skipped payload starts: at the start of the
-    /// header's page, when that page holds <see cref="HeaderRoom"/> bytes after it; else at the header.
-    /// </summary>
-    public static long HeaderWindowStart(long position)
-    {
-        long offsetInPage = position % SmallestWindow;
-        return offsetInPage <= SmallestWindow - HeaderRoom ? position - offsetInPage : position;
-    }
+    /// <summary>Bytes read from the file so far: windows, and values read through the mapping past a window.</summary>
+    public long BytesRead { get; private set; }
 
     /// <summary>A reader at the start of the file.</summary>
     public MessagePackReader Start()
     {
-        _readAhead = new HeaderReadAhead(_handle, _length, ReadAhead);
         Fill(0, SmallestWindow);
         return CreateReader(0);
     }
@@ -121,19 +104,12 @@ internal sealed class WireWindow : IDisposable
 
         // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom bytes
         // after it) copies one page of the page cache instead of parts of two: measurably cheaper.
-        long start = position > windowEnd ? HeaderWindowStart(position) : position;
+        long offsetInPage = position % SmallestWindow;
+        long start = position > windowEnd && offsetInPage <= SmallestWindow - HeaderRoom ? position - offsetInPage : position;
         Fill(start, _size);
-        if (skipped)
-        {
-            _readAhead?.AfterHeader(position, start);
-        }
-
         reader = CreateReader(position);
         return true;
     }
-
-    /// <summary>Waits for reads made ahead that are still in flight, and ends the read-ahead.</summary>
-    public void Dispose() => _readAhead?.Dispose();
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,7 +118,7 @@ internal sealed class WireWindow : IDisposable
         long windowEnd = _windowStart + _windowLength;
         if (end > windowEnd)
         {
-            _bytesRead += end - Math.Max(start, windowEnd);
+            BytesRead += end - Math.Max(start, windowEnd);
         }
     }
 
@@ -160,23 +136,19 @@ internal sealed class WireWindow : IDisposable
     private void Fill(long start, int window)
     {
         int size = (int)Math.Min(window, _length - start);
-        if (_readAhead?.TryTake(start, _buffer.AsSpan(0, size)) != true)
+        int filled = 0;
+        while (filled < size)
         {
-            int filled = 0;
-            while (filled < size)
+            int read = RandomAccess.Read(_handle, _buffer.AsSpan(filled, size - filled), start + filled);
+            if (read == 0)
             {
-                int read = RandomAccess.Read(_handle, _buffer.AsSpan(filled, size - filled), start + filled);
-                if (read == 0)
-                {
-                    throw new FileShrankException(start + filled, _length);
-                }
-
-                filled += read;
+                throw new FileShrankException(start + filled, _length);
             }
 
-            _bytesRead += size;
+            filled += read;
         }
 
+        BytesRead += size;
         _windowStart = start;
         _windowLength = size;
         long windowEnd = start + size;
