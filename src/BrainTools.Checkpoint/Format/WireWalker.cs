@@ -20,6 +20,8 @@ namespace BrainTools.Checkpoint.Format;
 /// <para>Errors are <see cref="InvalidCheckpointException"/>s whose offset is an absolute offset into the data (the
 /// start of the value that is wrong, or the bad byte of a string) and whose path is a <see cref="TreePath"/>, built
 /// only when an error needs it: the walk keeps the keys on a stack, not a string per key.</para>
+/// <para>The hot methods are compiled fully optimized at once (<see cref="MethodImplOptions.AggressiveOptimization"/>):
+/// a lazy open's index pass runs mostly before tiered compilation would have optimized them.</para>
 /// <para>Not thread-safe: one walk per instance.</para>
 /// </remarks>
 internal sealed class WireWalker<TBuilder, TNode, TMap>
