@@ -91,6 +91,7 @@ internal static class NdArrayHeader
     }
 
     /// <summary>Checks that the element bytes are as many as the shape and dtype need; returns what is wrong, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? CheckDataLength(DType dtype, Shape shape, long length) =>
         length == shape.ElementCount * dtype.ItemSize
             ? null

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace BrainTools.Checkpoint.Format;
 
@@ -64,6 +65,7 @@ internal readonly struct WireIndexBuilder : IWireBuilder<WireEntry, WireIndexBui
             _byKey = count > WireEntry.ScanLimit ? new(Math.Min(count, 1024), StringComparer.Ordinal) : null;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(string key, WireEntry child)
         {
             child.Key = key;

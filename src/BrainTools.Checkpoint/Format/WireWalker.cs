@@ -20,6 +20,8 @@ namespace BrainTools.Checkpoint.Format;
 /// <para>Errors are <see cref="InvalidCheckpointException"/>s whose offset is an absolute offset into the data (the
 /// start of the value that is wrong, or the bad byte of a string) and whose path is a <see cref="TreePath"/>, built
 /// only when an error needs it: the walk keeps the keys on a stack, not a string per key.</para>
+/// <para>The hot methods are compiled fully optimized at once (<see cref="MethodImplOptions.AggressiveOptimization"/>):
+/// a lazy open's index pass runs mostly before tiered compilation would have optimized them.</para>
 /// <para>Not thread-safe: one walk per instance.</para>
 /// </remarks>
 internal sealed class WireWalker<TBuilder, TNode, TMap>
@@ -360,7 +362,7 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         return bytes;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private TNode ReadExtension(ref MessagePackReader reader)
     {
         ExtensionHeader header = reader.ReadExtensionFormatHeader();
@@ -401,6 +403,7 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
     }
 
     // flax's _ndarray_from_bytes: msgpack [shape, dtype name, C-order bytes], exactly the ext value's payload.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset) ReadNdArray(ReadOnlySequence<byte> payload, long payloadStart, bool scalar)
     {
         var reader = new MessagePackReader(payload);

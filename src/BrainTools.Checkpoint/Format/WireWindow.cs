@@ -16,9 +16,14 @@ namespace BrainTools.Checkpoint.Format;
 /// <para>The window starts at the source's preferred read size (a page for a file, a few MiB for object storage)
 /// and doubles, up to 64 KiB or that size, while the walk runs out of it without skipping a payload (many small
 /// values in a row), and falls back to the smallest past a skipped payload: a file of many small arrays needs few
-/// reads, a file of large ones reads no more than a page per header. No thread reads ahead.</para>
+/// reads, a file of large ones reads no more than a page per header.</para>
 /// <para>The window's segments are re-linked, not allocated, when it moves: sequences over the previous window are no
 /// longer used once a step moves it.</para>
+/// <para>Headers are not read ahead. What a header's read costs is the page-cache lookup and the copy, not the system
+/// call: a read-ahead that batches predicted windows into one submission (io_uring, tried) does the same work on the
+/// same core, plus its own, and came out slower; one on a thread of its own wins only while a core is idle. The hot
+/// methods are compiled fully optimized at once: an index pass runs mostly before tiered compilation would optimize
+/// them (docs/performance.md).</para>
 /// </remarks>
 internal sealed class WireWindow
 {
@@ -130,6 +135,7 @@ internal sealed class WireWindow
     }
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CountPastWindow(long start, long end)
     {
         long windowEnd = _windowStart + _windowLength;
@@ -228,6 +234,7 @@ internal sealed class WireWindow
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MessagePackReader CreateReader(long position)
     {
         int offset = (int)(position - _windowStart);
@@ -237,6 +244,7 @@ internal sealed class WireWindow
     }
 
     // Reads the window at start and links it to the rest of the data.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(long start, int window)
     {
         int size = (int)Math.Min(window, _length - start);
