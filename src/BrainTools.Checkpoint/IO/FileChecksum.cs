@@ -40,34 +40,92 @@ internal static class FileChecksum
         return Compute(source, progress);
     }
 
-    /// <summary>The checksum of a checkpoint's bytes wherever they are kept, read in one pass from start to end.</summary>
+    /// <summary>
+    /// The checksum of a checkpoint's bytes wherever they are kept, read once from start to end. Windows of at least
+    /// the source's preferred read size are read ahead, up to <see cref="ICheckpointSource.MaxConcurrentReads"/> (at
+    /// most 8) at once, and hashed in order: a blob costs a round trip per window, and one at a time would leave the
+    /// link idle between them.
+    /// </summary>
     /// <param name="source">The bytes.</param>
     /// <param name="progress">Receives the bytes hashed, window by window.</param>
     /// <exception cref="IOException">The source ended before its length.</exception>
     public static string Compute(ICheckpointSource source, IProgress<long>? progress = null)
     {
         var hash = new XxHash3();
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1 << 20, source.PreferredReadSize));
+        int window = Math.Max(1 << 20, source.PreferredReadSize);
+        int depth = Math.Clamp(source.MaxConcurrentReads, 1, 8);
+        var pending = new Queue<(Task<byte[]> Read, int Count)>();
+        long next = 0;
+        void ReadAhead()
+        {
+            long at = next;
+            int count = (int)Math.Min(window, source.Length - at);
+            next += count;
+
+            // A thread of its own per window (reads mostly wait): blocking pool threads would only be added slowly.
+            pending.Enqueue((depth == 1 ? Task.FromResult(ReadWindow(source, at, count)) : Task.Factory.StartNew(() => ReadWindow(source, at, count), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), count));
+        }
+
         try
         {
-            for (long offset = 0; offset < source.Length;)
+            while (pending.Count < depth && next < source.Length)
             {
-                int read = source.ReadAt(offset, buffer.AsSpan(0, (int)Math.Min(buffer.Length, source.Length - offset)));
-                if (read == 0)
-                {
-                    throw new IOException($"{source.Name} shrank while it was hashed ({offset} of {source.Length} bytes).");
-                }
+                ReadAhead();
+            }
 
-                hash.Append(buffer.AsSpan(0, read));
-                progress?.Report(read);
-                offset += read;
+            while (pending.Count > 0)
+            {
+                (Task<byte[]> read, int count) = pending.Dequeue();
+                byte[] buffer = read.GetAwaiter().GetResult();
+                hash.Append(buffer.AsSpan(0, count));
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                progress?.Report(count);
+                if (next < source.Length)
+                {
+                    ReadAhead();
+                }
             }
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            // After a failure: the reads still in flight finish, and their buffers go back.
+            foreach ((Task<byte[]> read, _) in pending)
+            {
+                try
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(read.GetAwaiter().GetResult());
+                }
+                catch (Exception e) when (e is IOException or CheckpointException or ObjectDisposedException)
+                {
+                }
+            }
         }
 
         return Format(hash.GetCurrentHashAsUInt64());
+    }
+
+    private static byte[] ReadWindow(ICheckpointSource source, long offset, int count)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            for (int done = 0; done < count;)
+            {
+                int read = source.ReadAt(offset + done, buffer.AsSpan(done, count - done));
+                if (read == 0)
+                {
+                    throw new IOException($"{source.Name} shrank while it was hashed ({offset + done} of {source.Length} bytes).");
+                }
+
+                done += read;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using BrainTools.Checkpoint.IO;
 using BrainTools.Checkpoint.Tests.Interop;
 
 namespace BrainTools.Checkpoint.Tests.Sources;
@@ -211,6 +212,21 @@ public class CheckpointSourceTests
     }
 
     [Fact]
+    public void Checksum_SourceWithConcurrentReads_ReadsAheadAndHashesInOrder()
+    {
+        byte[] bytes = Enumerable.Range(0, 9 * MiB + 123).Select(i => (byte)(i * 31 % 251)).ToArray();
+        string expected = "xxh3-64:" + System.IO.Hashing.XxHash3.HashToUInt64(bytes).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        using var source = new RecordingSource(bytes, preferredReadSize: MiB, maxConcurrentReads: 4) { FirstReadWaitsForInFlight = 3, MaxBytesPerRead = 300_000 };
+
+        var reported = new List<long>();
+        string checksum = FileChecksum.Compute(source, new Progress(reported.Add));
+
+        Assert.Equal(expected, checksum);
+        Assert.Equal(bytes.Length, source.BytesServed);
+        Assert.Equal(bytes.Length, reported.Sum());
+    }
+
+    [Fact]
     public void Open_Dispose_DisposesTheSource()
     {
         var source = new RecordingSource(Msgpack.Serialize(new Dictionary<string, object> { ["a"] = 1L }));
@@ -277,5 +293,10 @@ public class CheckpointSourceTests
         using CheckpointReader reader = Msgpack.Open(new RecordingSource(bytes) { MaxBytesPerRead = 777 });
 
         TreeAssert.Equal(Msgpack.Deserialize(bytes), reader.ReadTree());
+    }
+
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 }

@@ -25,6 +25,9 @@ internal sealed class RecordingSource(byte[] data, int preferredReadSize = 4096,
     /// <summary>The read (0-based) from which every read throws an <see cref="IOException"/>.</summary>
     public int FailFromRead { get; init; } = int.MaxValue;
 
+    /// <summary>The first read waits (up to 10 s, then fails) until this many reads are in flight at once.</summary>
+    public int FirstReadWaitsForInFlight { get; init; } = 1;
+
     public ConcurrentQueue<(long Offset, int Count)> Reads { get; } = new();
 
     public int ReadCount => Volatile.Read(ref _reads);
@@ -38,6 +41,11 @@ internal sealed class RecordingSource(byte[] data, int preferredReadSize = 4096,
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
         int index = Interlocked.Increment(ref _reads) - 1;
+        if (index == 0 && FirstReadWaitsForInFlight > 1 && !SpinWait.SpinUntil(() => Volatile.Read(ref _reads) >= FirstReadWaitsForInFlight, TimeSpan.FromSeconds(10)))
+        {
+            throw new IOException($"{FirstReadWaitsForInFlight} reads were never in flight at once");
+        }
+
         if (index >= FailFromRead)
         {
             throw new IOException($"connection reset reading {Name} at {offset}");
