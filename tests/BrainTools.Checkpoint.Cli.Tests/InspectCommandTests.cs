@@ -198,6 +198,26 @@ public class InspectCommandTests
         Assert.True(allRead - filteredRead < fileSize, $"read {allRead} bytes of a {fileSize}-byte file: some array twice");
     }
 
+    [Fact]
+    public void Inspect_SafetensorsFilter_ReadsTheHeaderAndOnlyTheShownArraysOnce()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("model.safetensors");
+        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
+        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
+        Safetensors.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small } } } });
+        long header = 8 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path).AsSpan(0, 8));
+
+        Ckpt.Result filtered = Ckpt.Run("inspect", path, "--filter", "head/**", "--json");
+        Ckpt.Result all = Ckpt.Run("inspect", path, "--json");
+        Ckpt.Result table = Ckpt.Run("inspect", path);
+
+        Assert.Equal(header + small.ByteLength, BytesRead(filtered));
+        Assert.Equal(header + small.ByteLength + big.ByteLength, BytesRead(all));
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
+    }
+
     private static long BytesRead(Ckpt.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -45,6 +45,7 @@ internal static class InspectCommand
         Glob? glob = pattern is null ? null : new Glob(pattern);
         CheckpointFormat format = FormatNames.FromPath(path);
         CheckpointReader? reader = null;
+        SafetensorsReader? tensors = null;
         try
         {
             List<Leaf> leaves;
@@ -60,6 +61,13 @@ internal static class InspectCommand
 
                 reader = blob ? Msgpack.Open(new BlobCheckpointSource(locations.Blob(path))) : Msgpack.Open(path);
                 leaves = EntryWalker.Leaves(reader, p => glob is null || glob.IsMatch(p));
+            }
+            else if (format == CheckpointFormat.Safetensors && !blob)
+            {
+                // The header alone; the arrays shown are read below, each once.
+                CheckpointFiles.ThrowIfMissing(path);
+                tensors = Safetensors.Open(path);
+                leaves = TreeWalker.Leaves(tensors.ReadTree(readOnFirstUse: true));
             }
             else
             {
@@ -77,7 +85,7 @@ internal static class InspectCommand
             var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
             if (json)
             {
-                WriteJson(terminal.Out, path, fileSize, reader?.BytesTouched, rows, stats, totals);
+                WriteJson(terminal.Out, path, fileSize, reader?.BytesTouched ?? tensors?.BytesRead, rows, stats, totals);
                 return ExitCodes.Ok;
             }
 
@@ -95,6 +103,7 @@ internal static class InspectCommand
         finally
         {
             reader?.Dispose();
+            tensors?.Dispose();
         }
     }
 

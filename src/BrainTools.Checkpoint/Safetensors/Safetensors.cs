@@ -42,7 +42,7 @@ public static class Safetensors
         return SafetensorsWriter.Save(path, tree, overwrite, options ?? TensorFileOptions.Default);
     }
 
-    /// <summary>Loads the whole file as a tree (see <see cref="SafetensorsReader.ReadTree"/>); every array owns its memory.</summary>
+    /// <summary>Loads the whole file as a tree (see <see cref="SafetensorsReader.ReadTree()"/>); every array owns its memory.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Limits and progress; <see cref="TensorFileOptions.Default"/> when null.</param>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>

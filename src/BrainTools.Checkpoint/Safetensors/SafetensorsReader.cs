@@ -116,12 +116,32 @@ public sealed class SafetensorsReader : IDisposable
     /// </summary>
     /// <exception cref="InvalidCheckpointException">Two names collide in the tree, a name nests deeper than <see cref="TensorFileOptions.MaxDepth"/>, or the file shrank.</exception>
     /// <exception cref="ObjectDisposedException">The reader is disposed.</exception>
-    public StateNode ReadTree()
+    public StateNode ReadTree() => ReadTree(readOnFirstUse: false);
+
+    /// <summary>
+    /// As <see cref="ReadTree()"/>; with <paramref name="readOnFirstUse"/>, the tree comes from the header alone and
+    /// each array's bytes are read when something first reads them (its dtype and shape are known at once), so a
+    /// caller that looks into some arrays of a large file reads only those, each once.
+    /// </summary>
+    /// <param name="readOnFirstUse">Whether arrays are read when first used (the reader must then stay open until they are).</param>
+    /// <exception cref="InvalidCheckpointException">Two names collide in the tree, a name nests deeper than <see cref="TensorFileOptions.MaxDepth"/>, or the file shrank.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed (with <paramref name="readOnFirstUse"/>: when an array is first used after that).</exception>
+    public StateNode ReadTree(bool readOnFirstUse)
     {
         var items = new List<(string, StateNode)>(_header.Order.Count);
-        foreach ((string name, int tensor, string? text) in _header.Order)
+        foreach ((string name, int index, string? text) in _header.Order)
         {
-            items.Add((name, text is not null ? SafetensorsMetadataValue.Decode(text) : new StateValue(ReadArray(_header.Tensors[tensor]))));
+            if (text is not null)
+            {
+                items.Add((name, SafetensorsMetadataValue.Decode(text)));
+                continue;
+            }
+
+            SafetensorsTensor tensor = _header.Tensors[index];
+            NdArray array = readOnFirstUse
+                ? new NdArray(tensor.DType, tensor.Shape, new DeferredArrayStorage(tensor.ByteLength, () => ReadArray(tensor).Storage), 0)
+                : ReadArray(tensor);
+            items.Add((name, new StateValue(array)));
         }
 
         return FlatNames.Nest(items, Safetensors.Separator, _options.MaxDepth, FilePath);

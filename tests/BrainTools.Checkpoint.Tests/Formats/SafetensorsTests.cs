@@ -106,6 +106,36 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void ReadTreeOnFirstUse_ReadsEachArrayWhenFirstReadAndOnlyThen()
+    {
+        using var temp = new TempDirectory();
+        var big = NdArray.FromArray(Enumerable.Range(0, 1 << 16).Select(i => (float)i).ToArray());
+        var small = NdArray.FromArray(new float[] { 1, 2, 3 }, new Shape(3));
+        Safetensors.Save(temp.File("m.safetensors"), new StateMap { { "big", big }, { "layer", new StateMap { { "small", small } } }, { "lr", 0.5 } });
+        StateNode eager = Safetensors.Load(temp.File("m.safetensors"));
+
+        SafetensorsReader reader = Safetensors.Open(temp.File("m.safetensors"));
+        long header = reader.BytesRead;
+        StateNode lazy = reader.ReadTree(readOnFirstUse: true);
+        NdArray lazySmall = (NdArray)((StateValue)((StateMap)((StateMap)lazy)["layer"])["small"]).Value!;
+        long beforeUse = reader.BytesRead;
+        float[] values = lazySmall.ToArray<float>();
+        long afterSmall = reader.BytesRead;
+        _ = lazySmall.ToArray<float>();
+        NdArray lazyBig = (NdArray)((StateValue)((StateMap)lazy)["big"]).Value!;
+        reader.Dispose();
+
+        Assert.Equal(header, beforeUse);
+        Assert.Equal(header + small.ByteLength, afterSmall);
+        Assert.Equal(afterSmall, reader.BytesRead); // The second use reads nothing.
+        Assert.Equal(new float[] { 1, 2, 3 }, values);
+        Assert.Equal(big.Shape, lazyBig.Shape);
+        Assert.Throws<ObjectDisposedException>(() => lazyBig.ToArray<float>()); // Not read before the reader closed.
+        Assert.Equal(0.5, ((StateValue)((StateMap)lazy)["lr"]).Value);
+        Assert.Equal(((StateMap)eager).Keys, ((StateMap)lazy).Keys);
+    }
+
+    [Fact]
     public void SaveAndLoad_Progress_ReportsEveryByteOnce()
     {
         using var temp = new TempDirectory();
