@@ -170,17 +170,37 @@ public sealed class BlobUrlTests(AzuriteFixture azurite)
         Assert.Equal($"{blob.Uri} fits the structure of {local}", check.Lines[^1]);
     }
 
-    [Fact]
-    public async Task Convert_SafetensorsToABlobUrl_UsageErrorNothingWritten()
+    [Theory]
+    [InlineData("out.safetensors")]
+    [InlineData("out.npz")]
+    public async Task Convert_ToASafetensorsOrNpzBlobUrl_TheBlobHoldsTheBytesOfALocalConversion(string name)
     {
         BlobContainerClient container = azurite.CreateContainer();
-        string url = container.GetBlobClient("out.safetensors").Uri.ToString();
+        string url = container.GetBlobClient("runs/" + name).Uri.ToString();
+        using var temp = new TempDirectory();
+        string local = temp.File(name);
 
-        Ckpt.Result result = Ckpt.RunWith(Environment, "convert", Vectors.File("seed_basic"), url);
+        Ckpt.Result toFile = Ckpt.Run("convert", Vectors.File("seed_basic"), local);
+        Ckpt.Result toBlob = Ckpt.RunWith(Environment, "convert", Vectors.File("seed_basic"), url);
+        Ckpt.Result again = Ckpt.RunWith(Environment, "convert", Vectors.File("seed_basic"), url);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("only msgpack is written to blobs", result.Error, StringComparison.Ordinal);
-        Assert.False((await container.GetBlobClient("out.safetensors").ExistsAsync()).Value);
+        Assert.True(toFile.ExitCode == 0, toFile.ToString());
+        Assert.True(toBlob.ExitCode == 0, toBlob.ToString());
+        Assert.StartsWith($"wrote {url} ", toBlob.Lines[^1], StringComparison.Ordinal);
+        byte[] blobBytes = (await container.GetBlobClient("runs/" + name).DownloadContentAsync()).Value.Content.ToArray();
+        if (name.EndsWith(".safetensors", StringComparison.Ordinal))
+        {
+            Assert.Equal(File.ReadAllBytes(local), blobBytes);
+        }
+        else
+        {
+            // A zip records the time of each member: the members, not the archive's bytes, are compared.
+            using var fromBlob = new System.IO.Compression.ZipArchive(new MemoryStream(blobBytes));
+            using var fromFile = System.IO.Compression.ZipFile.OpenRead(local);
+            Assert.Equal(fromFile.Entries.Select(e => (e.FullName, e.Length, e.Crc32)), fromBlob.Entries.Select(e => (e.FullName, e.Length, e.Crc32)));
+        }
+
+        Assert.Equal(1, again.ExitCode); // Exists, and no --force.
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal static class ConvertCommand
     public static Command Create(Terminal terminal, Option<string?> connection)
     {
         var input = new Argument<string>("IN") { Description = "The file or blob URL to read (format by extension: .safetensors, .npz, anything else msgpack)." };
-        var output = new Argument<string>("OUT") { Description = "The file to write, or a blob URL (msgpack only)." };
+        var output = new Argument<string>("OUT") { Description = "The file or blob URL to write." };
         var to = new Option<string?>("--to") { Description = $"The output format ({FormatNames.Choices}); by OUT's extension when not given.", HelpName = "FORMAT" };
         to.AcceptOnlyFromAmong("msgpack", "safetensors", "npz");
         var force = new Option<bool>("--force") { Description = "Replace OUT when it exists." };
@@ -42,11 +42,6 @@ internal static class ConvertCommand
     {
         CheckpointFormat target = to is not null && FormatNames.TryParse(to, out CheckpointFormat chosen) ? chosen : FormatNames.FromPath(output);
         bool toBlob = Locations.IsBlobUrl(output);
-        if (toBlob && target != CheckpointFormat.Msgpack)
-        {
-            throw new CliException($"cannot write {FormatNames.Name(target)} to a blob URL: only msgpack is written to blobs; write a local file", ExitCodes.Usage);
-        }
-
         if (SameLocation(input, output))
         {
             throw new CliException("IN and OUT are the same file", ExitCodes.Usage);
@@ -69,7 +64,10 @@ internal static class ConvertCommand
                 long bytes = Trees.TreeWalker.Leaves(tree).Sum(l => l.ByteSize);
                 if (toBlob)
                 {
-                    writtenBytes = terminal.WithProgress($"writing {Locations.FileName(output)}", bytes, advance => SaveToBlob(locations, output, tree, force, ProgressReporter.For(advance)));
+                    // Staged blocks committed at the end: created only if still absent, unless --force.
+                    (BlobCheckpointStore store, string name) = locations.Store(output);
+                    writeReport = terminal.WithProgress($"writing {Locations.FileName(output)}", bytes, advance => CheckpointFiles.Save(store, name, target, tree, allowLossy, overwrite: force, ProgressReporter.For(advance)));
+                    writtenBytes = store.Find(name)?.Length ?? 0;
                 }
                 else
                 {
@@ -83,7 +81,7 @@ internal static class ConvertCommand
             {
                 writeReport = e.Report;
             }
-            catch (BlobCheckpointConflictException)
+            catch (CheckpointConflictException) when (toBlob)
             {
                 throw new CliException($"{Locations.Display(output)} was created while it was written; nothing was replaced (use --force to replace it)");
             }
@@ -144,16 +142,5 @@ internal static class ConvertCommand
         {
             throw new CliException(Terminal.OneLine(e.Message));
         }
-    }
-
-    // A blob is written in staged blocks and committed at the end: created only if still absent, unless --force.
-    private static long SaveToBlob(Locations locations, string output, StateNode tree, bool force, IProgress<long>? progress)
-    {
-        var options = new BlobSaveOptions
-        {
-            Condition = force ? BlobCommitCondition.Overwrite : BlobCommitCondition.CreateNew,
-            Msgpack = MsgpackOptions.Default with { Progress = progress },
-        };
-        return MsgpackBlob.SaveAsync(locations.Blob(output), tree, options).GetAwaiter().GetResult().Length;
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Azure.Storage.Blobs.Specialized;
 using BrainTools.Checkpoint.Cli.Formats;
 using BrainTools.Checkpoint.Azure;
 using BrainTools.Checkpoint.Cli.Output;
@@ -61,10 +60,8 @@ internal static class VerifyCommand
             if (Locations.IsBlobUrl(path))
             {
                 // The manifest of a checkpoint manager beside the blob (same prefix) is checked as beside a file.
-                BlockBlobClient blob = locations.Blob(path);
-                string blobName = blob.Name[(blob.Name.LastIndexOf('/') + 1)..];
-                var store = new BlobCheckpointStore(blob.GetParentBlobContainerClient(), blob.Name[..^blobName.Length]);
-                using var source = new BlobCheckpointSource(blob);
+                (BlobCheckpointStore store, string blobName) = locations.Store(path);
+                using ICheckpointSource source = store.OpenRead(blobName);
                 (bool blobIntact, string blobNote) = (true, $"no checksum checked ({CheckpointManifestName} beside it is not readable with these credentials)");
                 try
                 {

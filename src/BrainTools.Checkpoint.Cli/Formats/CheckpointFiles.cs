@@ -35,6 +35,24 @@ internal static class CheckpointFiles
         }
     }
 
+    /// <summary>As <see cref="Save(string, CheckpointFormat, StateNode, bool, IProgress{long}?)"/>, to the object <paramref name="name"/> of a store (a blob prefix); <paramref name="overwrite"/> false commits only if it is still absent.</summary>
+    /// <exception cref="LossyConversionException">Some values cannot be held and <paramref name="allowLossy"/> is false; nothing was written.</exception>
+    /// <exception cref="CheckpointConflictException">The object exists (or was created meanwhile) and <paramref name="overwrite"/> is false.</exception>
+    public static ConversionReport Save(ICheckpointStore store, string name, CheckpointFormat format, StateNode tree, bool allowLossy, bool overwrite, IProgress<long>? progress = null)
+    {
+        var options = new TensorFileOptions { AllowLossy = allowLossy, Progress = progress };
+        switch (format)
+        {
+            case CheckpointFormat.Safetensors:
+                return Safetensors.Save(store, name, tree, overwrite, options);
+            case CheckpointFormat.Npz:
+                return Npz.Save(store, name, tree, overwrite, options);
+            default:
+                Msgpack.Save(store, name, tree, overwrite, MsgpackOptions.Default with { Progress = progress });
+                return new ConversionReport();
+        }
+    }
+
     /// <summary>The one-line reason a load failed: the library's, with the format named for safetensors and npz.</summary>
     public static string Describe(string path, CheckpointFormat format, InvalidCheckpointException e)
     {

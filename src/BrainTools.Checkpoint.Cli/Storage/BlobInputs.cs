@@ -10,9 +10,9 @@ internal static class BlobInputs
     /// <summary>The tree in <paramref name="source"/>'s blob, in <paramref name="format"/>.</summary>
     /// <exception cref="InvalidCheckpointException">Not valid in its format (for msgpack, naming the blob URL).</exception>
     /// <exception cref="BlobCheckpointException">The service refused or could not be reached; names the blob URL.</exception>
-    public static StateNode Load(Terminal terminal, BlobCheckpointSource source, CheckpointFormat format, ConversionReport report)
+    public static StateNode Load(Terminal terminal, ICheckpointSource source, CheckpointFormat format, ConversionReport report)
     {
-        string name = Path.GetFileName(source.BlobUri.AbsolutePath);
+        string name = Path.GetFileName(source.Name);
         if (format == CheckpointFormat.Msgpack)
         {
             return terminal.WithProgress($"reading {name}", source.Length, advance =>
@@ -36,13 +36,18 @@ internal static class BlobInputs
         }
     }
 
-    private static void Download(BlobCheckpointSource source, string path, IProgress<long>? progress)
+    private static void Download(ICheckpointSource source, string path, IProgress<long>? progress)
     {
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
         byte[] buffer = new byte[source.PreferredReadSize];
         for (long offset = 0; offset < source.Length;)
         {
             int read = source.ReadAt(offset, buffer);
+            if (read == 0)
+            {
+                throw new InvalidCheckpointException($"the blob ended at byte {offset} of {source.Length} while it was downloaded", source.Name, null);
+            }
+
             file.Write(buffer, 0, read);
             offset += read;
             progress?.Report(read);

@@ -93,4 +93,13 @@ internal sealed class Locations
 
         return service.GetBlobContainerClient(parts.BlobContainerName).GetBlockBlobClient(parts.BlobName);
     }
+
+    /// <summary>The store of the blob <paramref name="url"/> names (its container and the prefix up to its last <c>/</c>), and its name there.</summary>
+    /// <exception cref="CliException">The URL names no container and blob, or the connection string is invalid or for another account.</exception>
+    public (BlobCheckpointStore Store, string Name) Store(string url)
+    {
+        BlockBlobClient blob = Blob(url);
+        string name = blob.Name[(blob.Name.LastIndexOf('/') + 1)..];
+        return (new BlobCheckpointStore(blob.GetParentBlobContainerClient(), blob.Name[..^name.Length]), name);
+    }
 }

@@ -18,28 +18,6 @@ internal static class AtomicFile
     // The temporary files this process is writing now; the sweep of another save in this process leaves them alone.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> InProgress = new(StringComparer.Ordinal);
 
-    /// <summary>Writes through <paramref name="write"/> into a temporary file, then renames it to <paramref name="path"/>.</summary>
-    /// <param name="path">The full path of the target.</param>
-    /// <param name="overwrite">Whether an existing target may be replaced.</param>
-    /// <param name="write">Writes the content to the stream it is given.</param>
-    /// <param name="durable">Flush the file to disk before the rename and the directory after it.</param>
-    /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
-    public static void Write(string path, bool overwrite, Action<Stream> write, bool durable = false)
-    {
-        PendingFile file = Begin(path, overwrite);
-        try
-        {
-            write(file.Stream);
-        }
-        catch
-        {
-            Abort(file);
-            throw;
-        }
-
-        Commit(file, overwrite, durable);
-    }
-
     /// <summary>Creates the temporary file of a write to <paramref name="path"/> (and missing directories).</summary>
     /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
     /// <exception cref="IOException">

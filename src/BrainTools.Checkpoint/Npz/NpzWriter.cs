@@ -11,7 +11,7 @@ namespace BrainTools.Checkpoint;
 /// </summary>
 internal static class NpzWriter
 {
-    public static ConversionReport Save(string path, StateNode tree, bool overwrite, TensorFileOptions options)
+    public static ConversionReport Save(ICheckpointStore store, string objectName, StateNode tree, bool overwrite, TensorFileOptions options)
     {
         var report = new ConversionReport();
         var members = new List<(string Name, Action<Stream> Write)>();
@@ -25,10 +25,10 @@ internal static class NpzWriter
 
         if (report.HasDropped && !options.AllowLossy)
         {
-            throw new LossyConversionException(path, "npz", report);
+            throw new LossyConversionException(store.Locate(objectName), "npz", report);
         }
 
-        AtomicFile.Write(Path.GetFullPath(path), overwrite, stream =>
+        StoreWrite.Write(store, objectName, StoreWrite.Overwriting(overwrite), stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             foreach ((string name, Action<Stream> write) in members)
@@ -38,7 +38,7 @@ internal static class NpzWriter
                 using Stream member = entry.Open();
                 write(ProgressStream.Wrap(member, options.Progress));
             }
-        }, options.Durable);
+        });
         return report;
     }
 

@@ -39,7 +39,31 @@ public static class Safetensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tree);
-        return SafetensorsWriter.Save(path, tree, overwrite, options ?? TensorFileOptions.Default);
+        options ??= TensorFileOptions.Default;
+        string fullPath = Path.GetFullPath(path);
+        return SafetensorsWriter.Save(new FileCheckpointStore(Path.GetDirectoryName(fullPath)!, options.Durable, create: false), Path.GetFileName(fullPath), tree, overwrite, options);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="tree"/> as the object <paramref name="name"/> of <paramref name="store"/> (a directory, a blob
+    /// container prefix): written into the store's write and committed at the end, so it is the old or the new file,
+    /// never a mix (the commit rules of <see cref="ICheckpointStore"/>).
+    /// </summary>
+    /// <param name="store">Where the file is kept.</param>
+    /// <param name="name">Its name in the store.</param>
+    /// <param name="tree">The tree.</param>
+    /// <param name="overwrite">Whether an existing object may be replaced; when false, the commit is conditional (<see cref="StoreCondition.IfAbsent"/>).</param>
+    /// <param name="options">Lossy writes, progress; <see cref="TensorFileOptions.Default"/> when null.</param>
+    /// <returns>The values stored in another form, and with <see cref="TensorFileOptions.AllowLossy"/> the values left out.</returns>
+    /// <exception cref="LossyConversionException">Some values cannot be held and lossy writes are not allowed; nothing was written.</exception>
+    /// <exception cref="CheckpointConflictException">The object exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="IOException">The store failed (a backend may throw its own typed errors); the old object is intact.</exception>
+    public static ConversionReport Save(ICheckpointStore store, string name, StateNode tree, bool overwrite = true, TensorFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(tree);
+        return SafetensorsWriter.Save(store, name, tree, overwrite, options ?? TensorFileOptions.Default);
     }
 
     /// <summary>Loads the whole file as a tree (see <see cref="SafetensorsReader.ReadTree()"/>); every array owns its memory.</summary>

@@ -14,7 +14,7 @@ namespace BrainTools.Checkpoint;
 /// </summary>
 internal static class SafetensorsWriter
 {
-    public static ConversionReport Save(string path, StateNode tree, bool overwrite, TensorFileOptions options)
+    public static ConversionReport Save(ICheckpointStore store, string objectName, StateNode tree, bool overwrite, TensorFileOptions options)
     {
         var report = new ConversionReport();
         var tensors = new List<(string Name, NdArray Array)>();
@@ -62,10 +62,10 @@ internal static class SafetensorsWriter
 
         if (report.HasDropped && !options.AllowLossy)
         {
-            throw new LossyConversionException(path, "safetensors", report);
+            throw new LossyConversionException(store.Locate(objectName), "safetensors", report);
         }
 
-        Write(Path.GetFullPath(path), tensors, metadata, overwrite, options);
+        Write(store, objectName, tensors, metadata, overwrite, options);
         return report;
     }
 
@@ -73,7 +73,7 @@ internal static class SafetensorsWriter
         ? "safetensors has no complex128 dtype (C64 holds complex64 only)"
         : $"safetensors has no {dtype} dtype";
 
-    private static void Write(string path, List<(string Name, NdArray Array)> tensors, List<(string Name, string Text)> metadata, bool overwrite, TensorFileOptions options)
+    private static void Write(ICheckpointStore store, string objectName, List<(string Name, NdArray Array)> tensors, List<(string Name, string Text)> metadata, bool overwrite, TensorFileOptions options)
     {
         // Largest elements first keeps every tensor aligned to its element size (the data starts 8-aligned).
         var layout = tensors.Select((t, i) => (t.Name, t.Array, Index: i)).OrderByDescending(t => t.Array.DType.ItemSize).ThenBy(t => t.Index).ToList();
@@ -86,7 +86,7 @@ internal static class SafetensorsWriter
         }
 
         byte[] header = Header(tensors, metadata, offsets);
-        AtomicFile.Write(path, overwrite, file =>
+        StoreWrite.Write(store, objectName, StoreWrite.Overwriting(overwrite), file =>
         {
             Stream stream = ProgressStream.Wrap(file, options.Progress);
             Span<byte> length = stackalloc byte[8];
@@ -97,7 +97,7 @@ internal static class SafetensorsWriter
             {
                 array.WriteTo(stream);
             }
-        }, options.Durable);
+        });
     }
 
     private static byte[] Header(List<(string Name, NdArray Array)> tensors, List<(string Name, string Text)> metadata, Dictionary<string, (long Begin, long End)> offsets)

@@ -79,12 +79,8 @@ internal static class CheckpointManifest
     /// <returns>The version written.</returns>
     /// <exception cref="CheckpointConflictException">Another writer replaced the manifest since; it is as that writer left it.</exception>
     /// <exception cref="IOException">The store failed; the old manifest is intact.</exception>
-    public static string Write(ICheckpointStore store, byte[] manifest, string? expectedVersion)
-    {
-        using ICheckpointWriter writer = store.BeginWrite(FileName, expectedVersion is null ? StoreCondition.IfAbsent : StoreCondition.IfVersion(expectedVersion));
-        writer.Stream.Write(manifest);
-        return writer.Commit().Version;
-    }
+    public static string Write(ICheckpointStore store, byte[] manifest, string? expectedVersion) =>
+        StoreWrite.Write(store, FileName, expectedVersion is null ? StoreCondition.IfAbsent : StoreCondition.IfVersion(expectedVersion), stream => stream.Write(manifest)).Version;
 
     /// <summary>
     /// Reads the manifest of <paramref name="store"/>: the entries that are whole (their file is not checked

@@ -36,6 +36,23 @@ public class CheckpointStoreTests
     }
 
     [Fact]
+    public void SafetensorsAndNpzSave_ToStore_TheBytesOfAFileSave()
+    {
+        var store = new MemoryCheckpointStore();
+        using var dir = new TempDirectory();
+        var tree = new StateMap { { "w", NdArray.FromArray(new float[] { 1, 2, 3 }) }, { "b", NdArray.FromArray(new double[] { 0.5 }) } };
+
+        Safetensors.Save(store, "m.safetensors", tree);
+        Safetensors.Save(dir.File("m.safetensors"), tree);
+        Npz.Save(store, "m.npz", tree);
+
+        Assert.Equal(File.ReadAllBytes(dir.File("m.safetensors")), ReadAll(store, "m.safetensors"));
+        File.WriteAllBytes(dir.File("from-store.npz"), ReadAll(store, "m.npz"));
+        TreeAssert.Equal(tree, Npz.Load(dir.File("from-store.npz")));
+        Assert.Throws<CheckpointConflictException>(() => Npz.Save(store, "m.npz", tree, overwrite: false));
+    }
+
+    [Fact]
     public void Save_ValueThatCannotBeSaved_CommitsNothing()
     {
         var store = new MemoryCheckpointStore();

@@ -105,7 +105,7 @@ public sealed class AtomicFileTests
         byte[] before = File.ReadAllBytes(path);
 
         Assert.Throws<CheckpointException>(() => Msgpack.Save(path, new Dictionary<string, object> { ["bad"] = new object() }));
-        Assert.ThrowsAny<Exception>(() => AtomicFile.Write(path, true, _ => throw new IOException("disk full"), durable: true));
+        Assert.Throws<IOException>(() => StoreWrite.Write(new FileCheckpointStore(dir.Path), "model.msgpack", StoreCondition.None, _ => throw new IOException("disk full")));
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal(["model.msgpack"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
