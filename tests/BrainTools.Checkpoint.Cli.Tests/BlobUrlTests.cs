@@ -52,6 +52,23 @@ public sealed class BlobUrlTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Inspect_SafetensorsBlobWithAFilter_ReadsTheHeaderAndThatArrayOnly()
+    {
+        using var temp = new TempDirectory();
+        Safetensors.Save(temp.File("m.safetensors"), new StateMap { { "big", NdArray.Zeros(DType.Float32, new Shape(4L << 20)) }, { "small", NdArray.FromArray(new float[] { 1, 2, 3 }) } });
+        byte[] bytes = File.ReadAllBytes(temp.File("m.safetensors"));
+        BlobClient blob = await UploadAsync("m.safetensors", bytes);
+        long header = 8 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(0, 8));
+
+        Ckpt.Result result = Ckpt.RunWith(Environment, "inspect", blob.Uri.ToString(), "--filter", "small", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Out);
+        Assert.Equal(header + 12, json.RootElement.GetProperty("bytes_read").GetInt64()); // Never the 16 MiB array.
+        Assert.Equal(3, json.RootElement.GetProperty("leaves")[0].GetProperty("max").GetDouble());
+    }
+
+    [Fact]
     public async Task Verify_SasUrlWithoutAConnectionString_OkAndTheTokenIsNeverShown()
     {
         BlobClient blob = await UploadAsync("seed_basic.msgpack", File.ReadAllBytes(Vectors.File("seed_basic")));

@@ -62,11 +62,15 @@ internal static class InspectCommand
                 reader = blob ? Msgpack.Open(new BlobCheckpointSource(locations.Blob(path))) : Msgpack.Open(path);
                 leaves = EntryWalker.Leaves(reader, p => glob is null || glob.IsMatch(p));
             }
-            else if (format == CheckpointFormat.Safetensors && !blob)
+            else if (format == CheckpointFormat.Safetensors)
             {
-                // The header alone; the arrays shown are read below, each once.
-                CheckpointFiles.ThrowIfMissing(path);
-                tensors = Safetensors.Open(path);
+                // The header alone; the arrays shown are read below, each once (from a blob: one ranged read each).
+                if (!blob)
+                {
+                    CheckpointFiles.ThrowIfMissing(path);
+                }
+
+                tensors = blob ? Safetensors.Open(new BlobCheckpointSource(locations.Blob(path))) : Safetensors.Open(path);
                 leaves = TreeWalker.Leaves(tensors.ReadTree(readOnFirstUse: true));
             }
             else
@@ -80,7 +84,7 @@ internal static class InspectCommand
             Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", shown.Sum(l => l.Array!.ByteLength), progress =>
                 shown.ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!.Read(), progress), ReferenceEqualityComparer.Instance));
 
-            long fileSize = reader?.FileLength ?? (blob ? BlobLength(locations, path) : new FileInfo(path).Length);
+            long fileSize = reader?.FileLength ?? tensors?.FileLength ?? (blob ? BlobLength(locations, path) : new FileInfo(path).Length);
             path = Locations.Display(path);
             var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
             if (json)

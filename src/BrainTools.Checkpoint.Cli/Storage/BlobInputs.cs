@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.Cli.Output;
 
 namespace BrainTools.Checkpoint.Cli.Storage;
 
-/// <summary>Loads a tree from a blob: msgpack straight from ranged reads, safetensors and npz through a temporary download.</summary>
+/// <summary>Loads a tree from a blob: msgpack and safetensors straight from ranged reads, npz through a temporary download.</summary>
 internal static class BlobInputs
 {
     /// <summary>The tree in <paramref name="source"/>'s blob, in <paramref name="format"/>.</summary>
@@ -19,7 +19,17 @@ internal static class BlobInputs
                 Msgpack.Load(source, MsgpackOptions.Default with { Progress = ProgressReporter.For(advance) }));
         }
 
-        // The safetensors and npz readers take a path: the blob is downloaded to a temporary file, deleted after.
+        if (format == CheckpointFormat.Safetensors)
+        {
+            return terminal.WithProgress($"reading {name}", source.Length, advance =>
+            {
+                // The reader disposes the source when done; the caller's dispose after it does nothing more.
+                using SafetensorsReader reader = Safetensors.Open(source, new TensorFileOptions { Progress = ProgressReporter.For(advance) });
+                return reader.ReadTree();
+            });
+        }
+
+        // The npz reader takes a path (a zip archive): the blob is downloaded to a temporary file, deleted after.
         string temporary = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}{Path.GetExtension(name)}");
         try
         {

@@ -87,4 +87,17 @@ public static class Safetensors
         ArgumentException.ThrowIfNullOrEmpty(path);
         return SafetensorsReader.Open(path, options ?? TensorFileOptions.Default);
     }
+
+    /// <summary>
+    /// Opens a safetensors file kept anywhere a source reaches (a blob): one read of the header, then one read (or
+    /// parallel blocks) per tensor on demand, as <see cref="Open(string, TensorFileOptions?)"/> does for a path.
+    /// </summary>
+    /// <param name="source">The file's bytes. The reader owns it: disposing the reader disposes the source (a failed open too).</param>
+    /// <param name="options">Limits and progress; <see cref="TensorFileOptions.Default"/> when null.</param>
+    /// <exception cref="InvalidCheckpointException">The header is not valid for the file; the message names the source.</exception>
+    public static SafetensorsReader Open(ICheckpointSource source, TensorFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return SafetensorsReader.Open(source, ownsSource: true, options ?? TensorFileOptions.Default);
+    }
 }

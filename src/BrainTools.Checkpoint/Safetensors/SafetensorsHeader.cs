@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.Win32.SafeHandles;
 
 namespace BrainTools.Checkpoint;
 
@@ -37,7 +36,7 @@ internal sealed class SafetensorsHeader
 
     /// <summary>Reads the header of an open file of <paramref name="fileLength"/> bytes.</summary>
     /// <exception cref="InvalidCheckpointException">The header is not a valid safetensors header for this file.</exception>
-    public static SafetensorsHeader Read(SafeFileHandle handle, long fileLength, string path, TensorFileOptions options)
+    public static SafetensorsHeader Read(ICheckpointSource source, long fileLength, string path, TensorFileOptions options)
     {
         if (fileLength < 8)
         {
@@ -45,7 +44,7 @@ internal sealed class SafetensorsHeader
         }
 
         Span<byte> prefix = stackalloc byte[8];
-        ReadExactly(handle, prefix, 0, path);
+        ReadExactly(source, prefix, 0, path);
         ulong claimed = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (claimed > (ulong)options.MaxHeaderLength || claimed > (ulong)(fileLength - 8))
         {
@@ -53,7 +52,7 @@ internal sealed class SafetensorsHeader
         }
 
         byte[] json = new byte[(int)claimed];
-        ReadExactly(handle, json, 8, path);
+        ReadExactly(source, json, 8, path);
         if (!Utf8.IsValid(json))
         {
             throw Invalid("the header is not valid UTF-8", path);
@@ -207,12 +206,12 @@ internal sealed class SafetensorsHeader
         }
     }
 
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path)
+    private static void ReadExactly(ICheckpointSource source, Span<byte> buffer, long offset, string path)
     {
         int done = 0;
         while (done < buffer.Length)
         {
-            int read = RandomAccess.Read(handle, buffer[done..], offset + done);
+            int read = source.ReadAt(offset + done, buffer[done..]);
             if (read == 0)
             {
                 throw Invalid($"the file ends inside its header ({offset + done} bytes)", path);

@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.IO;
 namespace BrainTools.Checkpoint;
 
 /// <summary>
-/// An opened safetensors file (<see cref="Safetensors.Open"/>): only the header has been read, so the names, dtypes,
+/// An opened safetensors file (<see cref="Safetensors.Open(string, TensorFileOptions?)"/>): only the header has been read, so the names, dtypes,
 /// shapes and byte ranges of every tensor are known (<see cref="Tensors"/>) and each tensor is read on demand with
 /// positional reads of exactly its bytes.
 /// </summary>
@@ -20,17 +20,20 @@ public sealed class SafetensorsReader : IDisposable
     // Big tensors are read in windows so that progress moves and parallel reads stay in blocks of their own.
     private const long ReadWindow = 64L << 20;
 
-    private readonly FileCheckpointSource _source;
+    private readonly ICheckpointSource _source;
+    private readonly bool _ownsSource;
+    private bool _disposed;
     private readonly SafetensorsHeader _header;
     private readonly Dictionary<string, SafetensorsTensor> _byName;
     private readonly TensorFileOptions _options;
     private long _bytesRead;
 
-    private SafetensorsReader(string path, FileCheckpointSource source, long length, SafetensorsHeader header, TensorFileOptions options)
+    private SafetensorsReader(string path, ICheckpointSource source, bool ownsSource, long length, SafetensorsHeader header, TensorFileOptions options)
     {
         FilePath = path;
         FileLength = length;
         _source = source;
+        _ownsSource = ownsSource;
         _header = header;
         _options = options;
         _bytesRead = header.Length;
@@ -95,7 +98,7 @@ public sealed class SafetensorsReader : IDisposable
             throw new ArgumentException($"The tensor '{tensor.Name}' is not one of {FilePath}.", nameof(tensor));
         }
 
-        ObjectDisposedException.ThrowIf(_source.Handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArrayStorage storage = NdArray.Allocate(tensor.ByteLength, zero: false);
         for (long done = 0; done < tensor.ByteLength; done += ReadWindow)
         {
@@ -147,23 +150,36 @@ public sealed class SafetensorsReader : IDisposable
         return FlatNames.Nest(items, Safetensors.Separator, _options.MaxDepth, FilePath);
     }
 
-    /// <summary>Closes the file; arrays already read stay valid (they own their memory).</summary>
-    public void Dispose() => _source.Dispose();
+    /// <summary>Closes the file (or the source it owns); arrays already read stay valid (they own their memory).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        if (_ownsSource)
+        {
+            _source.Dispose();
+        }
+    }
 
     /// <summary>Opens a file and reads its header.</summary>
-    internal static SafetensorsReader Open(string path, TensorFileOptions options)
+    internal static SafetensorsReader Open(string path, TensorFileOptions options) => Open(new FileCheckpointSource(path), ownsSource: true, options);
+
+    /// <summary>Reads the header of the safetensors file a source holds; with <paramref name="ownsSource"/>, the reader disposes the source (a failed open too).</summary>
+    internal static SafetensorsReader Open(ICheckpointSource source, bool ownsSource, TensorFileOptions options)
     {
-        var source = new FileCheckpointSource(path);
         try
         {
             long length = source.Length;
-            SafetensorsHeader header = SafetensorsHeader.Read(source.Handle, length, path, options);
+            SafetensorsHeader header = SafetensorsHeader.Read(source, length, source.Name, options);
             options.Progress?.Report(header.Length);
-            return new SafetensorsReader(path, source, length, header, options);
+            return new SafetensorsReader(source.Name, source, ownsSource, length, header, options);
         }
         catch
         {
-            source.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
             throw;
         }
     }

@@ -227,6 +227,29 @@ public class CheckpointSourceTests
     }
 
     [Fact]
+    public void SafetensorsOpen_Source_HeaderInTwoReadsThenOneReadPerTensor()
+    {
+        using var dir = new TempDirectory();
+        var tree = new StateMap { { "big", NdArray.Zeros(DType.Float32, new Shape(MiB)) }, { "layer", new StateMap { { "w", NdArray.FromArray(new float[] { 1, 2, 3 }) } } } };
+        Safetensors.Save(dir.File("m.safetensors"), tree);
+        var source = new RecordingSource(File.ReadAllBytes(dir.File("m.safetensors")), preferredReadSize: 4 * MiB) { Name = "https://acct.blob.core.windows.net/c/m.safetensors" };
+
+        using (SafetensorsReader reader = Safetensors.Open(source))
+        {
+            int headerReads = source.ReadCount;
+            source.ResetCounts();
+            NdArray w = reader.ReadArray("layer.w");
+
+            Assert.Equal(2, headerReads); // The length, then the JSON.
+            Assert.Equal([(reader["layer.w"].ByteOffset, 12)], source.Reads);
+            Assert.Equal(new float[] { 1, 2, 3 }, w.ToArray<float>());
+            Assert.Equal(source.Name, reader.FilePath);
+        }
+
+        Assert.True(source.Disposed);
+    }
+
+    [Fact]
     public void Open_Dispose_DisposesTheSource()
     {
         var source = new RecordingSource(Msgpack.Serialize(new Dictionary<string, object> { ["a"] = 1L }));
