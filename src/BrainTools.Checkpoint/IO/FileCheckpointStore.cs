@@ -29,7 +29,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
     }
 
     /// <summary>A store of the directory <paramref name="fullPath"/>, created now when <paramref name="create"/> (else by the first write).</summary>
-    internal FileCheckpointStore(string fullPath, bool durable, bool create)
+    private FileCheckpointStore(string fullPath, bool durable, bool create)
     {
         Name = fullPath;
         _durable = durable;
@@ -42,7 +42,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
     /// <summary>The full path of the directory.</summary>
     public string Name { get; }
 
-    /// <summary>The store of the directory a file goes in, made when the first write begins (its errors then name the file).</summary>
+    /// <summary>The store of the directory a file is in or goes in, made when the first write begins (its errors then name the file).</summary>
     internal static FileCheckpointStore ForFile(string fullPath, bool durable) => new(Path.GetDirectoryName(fullPath)!, durable, create: false);
 
     /// <inheritdoc/>

@@ -36,7 +36,7 @@ public static class Npz
         ArgumentNullException.ThrowIfNull(tree);
         options ??= TensorFileOptions.Default;
         string fullPath = Path.GetFullPath(path);
-        return NpzWriter.Save(new FileCheckpointStore(Path.GetDirectoryName(fullPath)!, options.Durable, create: false), Path.GetFileName(fullPath), tree, overwrite, options);
+        return NpzWriter.Save(FileCheckpointStore.ForFile(fullPath, options.Durable), Path.GetFileName(fullPath), tree, overwrite, options);
     }
 
     /// <summary>

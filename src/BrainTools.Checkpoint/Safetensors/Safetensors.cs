@@ -41,7 +41,7 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(tree);
         options ??= TensorFileOptions.Default;
         string fullPath = Path.GetFullPath(path);
-        return SafetensorsWriter.Save(new FileCheckpointStore(Path.GetDirectoryName(fullPath)!, options.Durable, create: false), Path.GetFileName(fullPath), tree, overwrite, options);
+        return SafetensorsWriter.Save(FileCheckpointStore.ForFile(fullPath, options.Durable), Path.GetFileName(fullPath), tree, overwrite, options);
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed partial class CheckpointManager
             throw new FileNotFoundException($"Checkpoint not found: {path}", path);
         }
 
-        return Verify(new FileCheckpointStore(Path.GetDirectoryName(full)!, durable: false, create: false), Path.GetFileName(full), progress);
+        return Verify(FileCheckpointStore.ForFile(full, durable: false), Path.GetFileName(full), progress);
     }
 
     /// <summary>
