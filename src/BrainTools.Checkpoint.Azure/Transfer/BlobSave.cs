@@ -10,7 +10,7 @@ internal static class BlobSave
         await using BlobCommitStream stream = await BlobCommitStream.OpenAsync(blob, options, cancellationToken).ConfigureAwait(false);
 
         // The writer is synchronous; on a pool thread its waits for free block buffers block no caller.
-        await Task.Run(() => CheckpointCodec.Write(stream, tree, options.Msgpack), cancellationToken).ConfigureAwait(false);
+        await Task.Run(() => Msgpack.Save(stream, tree, options.Msgpack), cancellationToken).ConfigureAwait(false);
         return await stream.CommitAsync().ConfigureAwait(false);
     }
 }
