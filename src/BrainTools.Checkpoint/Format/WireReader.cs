@@ -45,6 +45,7 @@ internal static class WireReader
         }
         finally
         {
+            window.Finish();
             bytesRead = window.BytesRead;
         }
     }

@@ -19,11 +19,12 @@ namespace BrainTools.Checkpoint.Format;
 /// reads, a file of large ones reads no more than a page per header.</para>
 /// <para>The window's segments are re-linked, not allocated, when it moves: sequences over the previous window are no
 /// longer used once a step moves it.</para>
-/// <para>Headers are not read ahead. What a header's read costs is the page-cache lookup and the copy, not the system
-/// call: a read-ahead that batches predicted windows into one submission (io_uring, tried) does the same work on the
-/// same core, plus its own, and came out slower; one on a thread of its own wins only while a core is idle. The hot
-/// methods are compiled fully optimized at once: an index pass runs mostly before tiered compilation would optimize
-/// them (docs/performance.md).</para>
+/// <para>Where the headers after skipped payloads repeat (<see cref="HeaderPredictor"/>), and the source takes
+/// concurrent reads of small windows, the windows of the predicted headers are read ahead on a pool thread
+/// (<see cref="WindowReadAhead"/>): the walk's core parses while another reads. What a header's read costs is the
+/// page-cache lookup and the copy, not the system call, so only another core hides it (batching the reads into one
+/// io_uring submission on the same core, tried, came out slower). The hot methods are compiled fully optimized at
+/// once: an index pass runs mostly before tiered compilation would optimize them (docs/performance.md).</para>
 /// </remarks>
 internal sealed class WireWindow
 {
@@ -56,6 +57,11 @@ internal sealed class WireWindow
 
     // The last segment after the window; null when the window reaches the end of the data.
     private WindowSegment? _last;
+
+    // Reading ahead pays where a window is a page or so and another core can read while this one parses.
+    private readonly bool _mayReadAhead;
+    private readonly HeaderPredictor _predictor = new();
+    private WindowReadAhead? _readAhead;
     private long _windowStart;
     private int _windowLength;
     private int _size;
@@ -71,6 +77,7 @@ internal sealed class WireWindow
         _largest = Math.Max(LargestWindowOfPages, _smallest);
         _size = _smallest;
         _buffer = new byte[(int)Math.Min(_largest, Math.Max(_length, 1))];
+        _mayReadAhead = source.MaxConcurrentReads > 1 && Environment.ProcessorCount > 1 && _smallest <= LargestWindowOfPages;
 
         // A Memory's length is an int.
         _blockSize = _mapped ? MappedBlock : PlaceholderBlock;
@@ -94,6 +101,9 @@ internal sealed class WireWindow
 
     /// <summary>Bytes read from the source so far: windows, and values read through the mapping past a window.</summary>
     public long BytesRead { get; private set; }
+
+    /// <summary>Windows taken from the read-ahead (<see cref="WindowReadAhead"/>) rather than read by the walk.</summary>
+    public int WindowsReadAhead => _readAhead?.Taken ?? 0;
 
     /// <summary>A reader at the start of the data.</summary>
     public MessagePackReader Start()
@@ -121,18 +131,21 @@ internal sealed class WireWindow
             // skipped payload: the smallest window is enough.
             bool skipped = position > windowEnd + _size;
             _size = skipped ? _smallest : Math.Min(_size * 2, _largest);
+            if (skipped && _mayReadAhead)
+            {
+                ReadAhead(position);
+            }
 
-            // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom bytes
-            // after it) copies one page of the page cache instead of parts of two: measurably cheaper.
-            long offsetInPage = position % PageSize;
-            long start = position > windowEnd && offsetInPage <= PageSize - HeaderRoom ? position - offsetInPage : position;
-            Fill(start, _size);
+            Fill(position > windowEnd ? HeaderWindowStart(position) : position, _size);
             reader = CreateReader(position);
             moved = true;
         }
 
         return (!_mapped && TryReachValue(position, ref reader)) || moved;
     }
+
+    /// <summary>Ends the walk's use of the source: after this, nothing reads it on the walk's behalf.</summary>
+    public void Finish() => _readAhead?.Finish();
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -234,6 +247,44 @@ internal sealed class WireWindow
         }
     }
 
+    // Past a skipped payload, a read from the start of the header's page (when that page holds HeaderRoom bytes after
+    // it) copies one page of the page cache instead of parts of two: measurably cheaper.
+    private static long HeaderWindowStart(long position)
+    {
+        long offsetInPage = position % PageSize;
+        return offsetInPage <= PageSize - HeaderRoom ? position - offsetInPage : position;
+    }
+
+    // Past a skipped payload: tells the predictor where this header is, and asks the read-ahead for the windows of the
+    // headers it predicts, as many as it has room for.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReadAhead(long position)
+    {
+        bool held = _predictor.Observe(position);
+        if (!held)
+        {
+            _readAhead?.DropPending();
+        }
+
+        if (!_predictor.HasPattern)
+        {
+            return;
+        }
+
+        _readAhead ??= new WindowReadAhead(_source, _smallest);
+        while (_readAhead.HasRoom)
+        {
+            long next = _predictor.NextAhead();
+            if (next >= _length)
+            {
+                break;
+            }
+
+            long start = HeaderWindowStart(next);
+            _readAhead.TryRequest(start, (int)Math.Min(_smallest, _length - start));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MessagePackReader CreateReader(long position)
     {
@@ -253,7 +304,7 @@ internal sealed class WireWindow
             _buffer = new byte[size];
         }
 
-        int filled = 0;
+        int filled = _readAhead is not null && _readAhead.TryTake(start, _buffer.AsSpan(0, size)) ? size : 0;
         while (filled < size)
         {
             int read = _source.ReadAt(start + filled, _buffer.AsSpan(filled, size - filled));

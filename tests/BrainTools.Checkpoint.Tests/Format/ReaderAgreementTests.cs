@@ -217,6 +217,12 @@ public class ReaderAgreementTests
                 using CheckpointReader reader = Msgpack.Open(new RecordingSource(data) { MaxBytesPerRead = 1000 }, options);
                 reader.ReadTree();
             }),
+            Capture(() =>
+            {
+                // Concurrent reads allowed: the index pass may read ahead.
+                using CheckpointReader reader = Msgpack.Open(new RecordingSource(data, maxConcurrentReads: 4) { MaxBytesPerRead = 1000 }, options);
+                reader.ReadTree();
+            }),
         ];
     }
 

@@ -28,7 +28,19 @@ internal sealed class RecordingSource(byte[] data, int preferredReadSize = 4096,
     /// <summary>The first read waits (up to 10 s, then fails) until this many reads are in flight at once.</summary>
     public int FirstReadWaitsForInFlight { get; init; } = 1;
 
+    /// <summary>Reads made on this managed thread are slowed by <see cref="SlowBy"/> (the walk's own reads, so that a read-ahead gets ahead).</summary>
+    public int SlowThread { get; init; } = -1;
+
+    /// <summary>How long each read on <see cref="SlowThread"/> takes at least.</summary>
+    public TimeSpan SlowBy { get; init; }
+
+    /// <summary>Every read made on a thread other than <see cref="SlowThread"/> throws an <see cref="IOException"/>.</summary>
+    public bool FailOtherThreads { get; init; }
+
     public ConcurrentQueue<(long Offset, int Count)> Reads { get; } = new();
+
+    /// <summary>The managed thread of every read, in the order the reads were made.</summary>
+    public ConcurrentQueue<int> ReadThreads { get; } = new();
 
     public int ReadCount => Volatile.Read(ref _reads);
 
@@ -46,6 +58,17 @@ internal sealed class RecordingSource(byte[] data, int preferredReadSize = 4096,
             throw new IOException($"{FirstReadWaitsForInFlight} reads were never in flight at once");
         }
 
+        int thread = Environment.CurrentManagedThreadId;
+        ReadThreads.Enqueue(thread);
+        if (thread == SlowThread)
+        {
+            Thread.Sleep(SlowBy);
+        }
+        else if (FailOtherThreads && SlowThread >= 0)
+        {
+            throw new IOException($"read of {Name} at {offset} refused on thread {thread}");
+        }
+
         if (index >= FailFromRead)
         {
             throw new IOException($"connection reset reading {Name} at {offset}");
@@ -61,6 +84,7 @@ internal sealed class RecordingSource(byte[] data, int preferredReadSize = 4096,
     public void ResetCounts()
     {
         Reads.Clear();
+        ReadThreads.Clear();
         Volatile.Write(ref _reads, 0);
         Interlocked.Exchange(ref _bytesServed, 0);
     }
