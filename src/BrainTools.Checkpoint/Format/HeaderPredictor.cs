@@ -35,6 +35,18 @@ internal sealed class HeaderPredictor
     /// <summary>Whether a pattern holds (<see cref="NextAhead"/> may be called).</summary>
     public bool HasPattern => _period > 0;
 
+    /// <summary>How many headers the pattern predicts in the <paramref name="bytes"/> after the last one.</summary>
+    public long HeadersWithin(long bytes)
+    {
+        long span = 0;
+        for (int i = 0; i < _period; i++)
+        {
+            span += _pattern[i];
+        }
+
+        return span > 0 ? bytes / span * _period : 0;
+    }
+
     /// <summary>Takes the position of the header that follows a skipped payload.</summary>
     /// <returns>True when the pattern held (the position is the one predicted); false when there was none, or it broke.</returns>
     public bool Observe(long position)

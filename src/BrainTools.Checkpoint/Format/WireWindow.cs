@@ -37,6 +37,9 @@ internal sealed class WireWindow
     // much of the window ahead, else the window moves first.
     private const int HeaderRoom = 1024;
 
+    // Fewer headers left than this, as predicted, and the walk reads them itself.
+    private const int MinHeadersToReadAhead = 2 * WindowReadAhead.Depth;
+
     // Stands for the bytes after the window of an unmapped source: sliced, never read; virtual memory only.
     private static readonly Lazy<NativeArrayStorage> Placeholder = new(() => new NativeArrayStorage(PlaceholderBlock));
 
@@ -271,7 +274,17 @@ internal sealed class WireWindow
             return;
         }
 
-        _readAhead ??= new WindowReadAhead(_source, _smallest);
+        if (_readAhead is null)
+        {
+            // A few headers more are not worth waking a thread for.
+            if (_predictor.HeadersWithin(_length - position) < MinHeadersToReadAhead)
+            {
+                return;
+            }
+
+            _readAhead = new WindowReadAhead(_source, _smallest);
+        }
+
         while (_readAhead.HasRoom)
         {
             long next = _predictor.NextAhead();

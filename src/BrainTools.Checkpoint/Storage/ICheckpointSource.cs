@@ -28,7 +28,11 @@ public interface ICheckpointSource : IDisposable
     /// </summary>
     int PreferredReadSize { get; }
 
-    /// <summary>How many reads may usefully run at once: a full load reads large ranges in that many blocks in parallel.</summary>
+    /// <summary>
+    /// How many reads may usefully run at once: a full load reads large ranges in that many blocks in parallel, and
+    /// with more than one (and a <see cref="PreferredReadSize"/> of at most 64 KiB) a lazy open may read the windows of
+    /// predicted headers ahead on a thread-pool thread while it parses.
+    /// </summary>
     int MaxConcurrentReads { get; }
 
     /// <summary>Reads up to <paramref name="destination"/>'s length in bytes from <paramref name="offset"/>.</summary>

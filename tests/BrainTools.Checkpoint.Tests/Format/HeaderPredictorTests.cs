@@ -36,6 +36,7 @@ public class HeaderPredictorTests
         Assert.Equal([188, 192, 252, 256], new[] { predictor.NextAhead(), predictor.NextAhead(), predictor.NextAhead(), predictor.NextAhead() });
         Assert.True(predictor.Observe(188));
         Assert.True(predictor.Observe(192));
+        Assert.Equal(6, predictor.HeadersWithin(200)); // Three pairs of 64 bytes.
     }
 
     [Fact]
