@@ -6,27 +6,38 @@ namespace BrainTools.Checkpoint;
 /// bytes it takes from the source (<see cref="BytesRead"/>).
 /// </summary>
 /// <remarks>
-/// <para>Reads shorter than a window (the source's preferred read size, at most 64 KiB) are served from one window read
-/// at their offset, so the zip reader's small reads (a local header, a .npy header) cost one read of the source each
-/// member, which matters where a read is a round trip (a blob); longer reads go to the source as they are, after what
-/// the window still holds, so an array is read once, into its own memory.</para>
+/// <para>Reads shorter than the window are served from one window read at their offset, so the zip reader's small
+/// reads (a local header, a .npy header) cost one read of the source per member, which matters where a read is a
+/// round trip (a blob); longer reads go to the source as they are, after what the window still holds, so a stored
+/// array is read once, into its own memory. As <c>Format/WireWindow</c> does, the window starts at the source's
+/// preferred read size (a page for a file, a few MiB for a blob) and doubles, up to 64 KiB or that size, while reads
+/// follow each other (a member being inflated in small blocks), and falls back to the smallest after a seek.</para>
 /// <para>Not thread-safe: the archive reads one member at a time.</para>
 /// </remarks>
 internal sealed class SourceStream : Stream
 {
-    private const int LargestWindow = 64 << 10;
+    private const int LargestWindowOfPages = 64 << 10;
 
     private readonly ICheckpointSource _source;
-    private readonly byte[] _window;
+    private readonly int _smallest;
+    private readonly int _largest;
+    private byte[] _window;
+    private int _size;
     private long _windowStart;
     private int _windowLength;
+
+    // Where the last read of the source ended: a read that starts there follows it.
+    private long _readEnd = -1;
     private long _position;
     private long _bytesRead;
 
     public SourceStream(ICheckpointSource source)
     {
         _source = source;
-        _window = new byte[Math.Clamp(source.PreferredReadSize, 512, LargestWindow)];
+        _smallest = Math.Max(512, source.PreferredReadSize);
+        _largest = Math.Max(_smallest, LargestWindowOfPages);
+        _size = _smallest;
+        _window = [];
     }
 
     /// <summary>The bytes read from the source so far, windows included.</summary>
@@ -68,13 +79,19 @@ internal sealed class SourceStream : Stream
         }
 
         Span<byte> rest = buffer[done..];
-        if (rest.Length >= _window.Length)
+        _size = _position == _readEnd ? (int)Math.Min(_largest, 2L * _size) : _smallest;
+        if (rest.Length >= _size)
         {
-            return done + ReadSource(_position, rest, advance: true);
+            return done + ReadSource(rest, advance: true);
+        }
+
+        if (_window.Length < _size)
+        {
+            _window = new byte[_size];
         }
 
         _windowStart = _position;
-        _windowLength = ReadSource(_position, _window, advance: false);
+        _windowLength = ReadSource(_window.AsSpan(0, _size), advance: false);
         return done + CopyFromWindow(rest);
     }
 
@@ -113,9 +130,10 @@ internal sealed class SourceStream : Stream
         return count;
     }
 
-    private int ReadSource(long offset, Span<byte> buffer, bool advance)
+    private int ReadSource(Span<byte> buffer, bool advance)
     {
-        int read = _source.ReadAt(offset, buffer);
+        int read = _source.ReadAt(_position, buffer);
+        _readEnd = _position + read;
         Interlocked.Add(ref _bytesRead, read);
         if (advance)
         {
