@@ -218,6 +218,41 @@ public class InspectCommandTests
         Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Inspect_NpzFilter_ReadsTheDirectoryTheHeadersAndOnlyTheShownArraysOnce()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("model.npz");
+        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
+        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
+        Npz.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small } } } });
+        long fileSize = new FileInfo(path).Length;
+        long bigMember;
+        using (System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(path))
+        {
+            bigMember = zip.GetEntry("encoder/big.npy")!.CompressedLength;
+        }
+
+        Ckpt.Result filtered = Ckpt.Run("inspect", path, "--filter", "head/**", "--json");
+        Ckpt.Result all = Ckpt.Run("inspect", path, "--json");
+        Ckpt.Result table = Ckpt.Run("inspect", path);
+
+        long filteredRead = BytesRead(filtered);
+        long allRead = BytesRead(all);
+
+        // The zip directory and each member's .npy header, read in windows of a page: never the 16 MiB member.
+        Assert.InRange(filteredRead, small.ByteLength, 16 << 10);
+        // Showing the big array inflates its member once (at most a page more: the window of the small one read again).
+        Assert.InRange(allRead - filteredRead, bigMember, bigMember + 4096);
+        Assert.True(allRead < fileSize + (16 << 10), $"read {allRead} bytes of a {fileSize}-byte file: some array twice");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
+        using JsonDocument json = JsonDocument.Parse(filtered.Out);
+        JsonElement leaf = Assert.Single(json.RootElement.GetProperty("leaves").EnumerateArray());
+        Assert.Equal("head/small", leaf.GetProperty("path").GetString());
+        Assert.Equal(4, leaf.GetProperty("max").GetDouble());
+    }
+
     private static long BytesRead(Ckpt.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

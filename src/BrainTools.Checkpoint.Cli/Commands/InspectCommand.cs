@@ -16,6 +16,7 @@ internal static class InspectCommand
           ckpt inspect model.msgpack --depth 1
           ckpt inspect model.msgpack --filter 'encoder/**'
           ckpt inspect model.safetensors --json | jq .totals
+          ckpt inspect weights.npz --filter 'layers/0/*'
           ckpt inspect https://acct.blob.core.windows.net/runs/step_1000.msgpack --filter 'encoder/**'
         """;
 
@@ -46,6 +47,7 @@ internal static class InspectCommand
         CheckpointFormat format = FormatNames.FromPath(path);
         CheckpointReader? reader = null;
         SafetensorsReader? tensors = null;
+        NpzArchive? archive = null;
         try
         {
             List<Leaf> leaves;
@@ -75,7 +77,16 @@ internal static class InspectCommand
             }
             else
             {
-                leaves = TreeWalker.Leaves(Inputs.Load(terminal, locations, path, format));
+                // The zip directory and each member's .npy header; the arrays shown are inflated below, each once (from
+                // a blob: ranged reads, no download). Members a tree cannot hold are left out, as a load leaves them.
+                if (!blob)
+                {
+                    CheckpointFiles.ThrowIfMissing(path);
+                }
+
+                var options = new TensorFileOptions { AllowLossy = true };
+                archive = blob ? Npz.Open(new BlobCheckpointSource(locations.Blob(path)), options) : Npz.Open(path, options);
+                leaves = TreeWalker.Leaves(archive.ReadTree(readOnFirstUse: true));
             }
 
             leaves = leaves.Where(l => glob is null || glob.IsMatch(l.Path)).ToList();
@@ -84,12 +95,12 @@ internal static class InspectCommand
             Dictionary<Leaf, ArrayStatistics> stats = terminal.WithProgress("computing statistics", shown.Sum(l => l.Array!.ByteLength), progress =>
                 shown.ToDictionary<Leaf, Leaf, ArrayStatistics>(l => l, l => ArrayStatistics.Compute(l.Array!.Read(), progress), ReferenceEqualityComparer.Instance));
 
-            long fileSize = reader?.FileLength ?? tensors?.FileLength ?? (blob ? BlobLength(locations, path) : new FileInfo(path).Length);
+            long fileSize = reader?.FileLength ?? tensors?.FileLength ?? archive!.FileLength;
             path = Locations.Display(path);
             var totals = (Leaves: leaves.Count, Parameters: leaves.Sum(l => l.Parameters), Bytes: leaves.Sum(l => l.ByteSize));
             if (json)
             {
-                WriteJson(terminal.Out, path, fileSize, reader?.BytesTouched ?? tensors?.BytesRead, rows, stats, totals);
+                WriteJson(terminal.Out, path, fileSize, reader?.BytesTouched ?? tensors?.BytesRead ?? archive?.BytesRead, rows, stats, totals);
                 return ExitCodes.Ok;
             }
 
@@ -108,13 +119,8 @@ internal static class InspectCommand
         {
             reader?.Dispose();
             tensors?.Dispose();
+            archive?.Dispose();
         }
-    }
-
-    private static long BlobLength(Locations locations, string url)
-    {
-        using var source = new BlobCheckpointSource(locations.Blob(url));
-        return source.Length;
     }
 
     // A leaf, or a group of leaves below --depth shown as one row.

@@ -4,7 +4,7 @@ using BrainTools.Checkpoint.Cli.Output;
 
 namespace BrainTools.Checkpoint.Cli.Storage;
 
-/// <summary>Loads a tree from a blob: msgpack and safetensors straight from ranged reads, npz through a temporary download.</summary>
+/// <summary>Loads a tree from a blob, in any format, straight from ranged reads.</summary>
 internal static class BlobInputs
 {
     /// <summary>The tree in <paramref name="source"/>'s blob, in <paramref name="format"/>.</summary>
@@ -29,38 +29,11 @@ internal static class BlobInputs
             });
         }
 
-        // The npz reader takes a path (a zip archive): the blob is downloaded to a temporary file, deleted after.
-        string temporary = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}{Path.GetExtension(name)}");
-        try
+        return terminal.WithProgress($"reading {name}", source.Length, advance =>
         {
-            terminal.WithProgress($"downloading {name}", source.Length, advance =>
-            {
-                Download(source, temporary, ProgressReporter.For(advance));
-                return true;
-            });
-            return CheckpointFiles.Load(temporary, format, report);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-
-    private static void Download(ICheckpointSource source, string path, IProgress<long>? progress)
-    {
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        byte[] buffer = new byte[source.PreferredReadSize];
-        for (long offset = 0; offset < source.Length;)
-        {
-            int read = source.ReadAt(offset, buffer);
-            if (read == 0)
-            {
-                throw new InvalidCheckpointException($"the blob ended at byte {offset} of {source.Length} while it was downloaded", source.Name, null);
-            }
-
-            file.Write(buffer, 0, read);
-            offset += read;
-            progress?.Report(read);
-        }
+            // Ranged reads of the zip directory, then of each member; members a tree cannot hold go to the report.
+            using NpzArchive archive = Npz.Open(source, new TensorFileOptions { Progress = ProgressReporter.For(advance), AllowLossy = true });
+            return archive.ReadTree(report);
+        });
     }
 }

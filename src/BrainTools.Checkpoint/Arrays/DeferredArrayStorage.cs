@@ -2,7 +2,7 @@ namespace BrainTools.Checkpoint;
 
 /// <summary>
 /// The bytes of an array that are read only when something first reads them: an array of a tree read "on first use"
-/// (<see cref="SafetensorsReader.ReadTree(bool)"/>), whose dtype and shape are known from a header, so a tool that shows
+/// (<see cref="SafetensorsReader.ReadTree(bool)"/>, <see cref="NpzArchive.ReadTree(bool, ConversionReport?)"/>), whose dtype and shape are known from a header, so a tool that shows
 /// a whole tree reads only the arrays it looks into, each once.
 /// </summary>
 internal sealed class DeferredArrayStorage : ArrayStorage

@@ -56,9 +56,16 @@ internal static partial class NpyFormat
 
     /// <summary>Reads one <c>.npy</c> member of <paramref name="length"/> bytes: an array, a string or bytes (0-d), or null with the reason a tree cannot hold it.</summary>
     /// <exception cref="InvalidCheckpointException">The data is not a valid .npy file.</exception>
-    public static StateNode? Read(Stream stream, long length, out string? unsupported)
+    public static StateNode? Read(Stream stream, long length, out string? unsupported) => ReadValue(stream, ReadHeader(stream, length), out unsupported);
+
+    /// <summary>
+    /// Reads and checks the header of a <c>.npy</c> member of <paramref name="length"/> bytes (negative: unknown),
+    /// leaving <paramref name="stream"/> at the first element: the dtype, shape and byte length of its array are then
+    /// known without reading it.
+    /// </summary>
+    /// <exception cref="InvalidCheckpointException">The header is not valid, or claims more bytes than the member holds.</exception>
+    public static NpyHeader ReadHeader(Stream stream, long length)
     {
-        unsupported = null;
         Span<byte> prefix = stackalloc byte[8];
         ReadExactly(stream, prefix, "magic");
         if (!prefix[..6].SequenceEqual(Magic))
@@ -112,7 +119,6 @@ internal static partial class NpyFormat
             throw new InvalidCheckpointException($"descr '{Shorten(descr)}' has no byte order");
         }
 
-        bool bigEndian = descr[0] == '>';
         string code = descr[1..];
         if (!Shape.TryGetElementCount(shape, out long count))
         {
@@ -120,13 +126,38 @@ internal static partial class NpyFormat
         }
 
         long available = length < 0 ? long.MaxValue : length - prefixLength - headerLength;
-        if (code[0] is 'U' or 'S')
+        DType? dtype = Array.Find(Codes, c => c.Code == code).DType;
+        if (dtype is not null)
         {
-            return ReadString(stream, descr, code, shape, bigEndian, available, out unsupported);
+            if (count > long.MaxValue / dtype.ItemSize || count * dtype.ItemSize > available)
+            {
+                throw new InvalidCheckpointException($"{dtype} {new Shape(shape)} needs {(count > long.MaxValue / dtype.ItemSize ? "more" : (count * dtype.ItemSize).ToString(CultureInfo.InvariantCulture))} bytes, the member has {available} after its header");
+            }
+
+            if (fortran && shape.Length > 1 && count * dtype.ItemSize > int.MaxValue)
+            {
+                throw new InvalidCheckpointException($"a Fortran-order array of {count * dtype.ItemSize} bytes, more than the library reorders (2 GiB)");
+            }
         }
 
-        DType? dtype = Array.Find(Codes, c => c.Code == code).DType;
-        if (dtype is null)
+        return new NpyHeader(descr, dtype, shape, fortran, dtype is null ? 0 : count * dtype.ItemSize, available);
+    }
+
+    /// <summary>Reads what follows <paramref name="header"/> (read by <see cref="ReadHeader"/> from the same stream): an array, a string or bytes (0-d), or null with the reason a tree cannot hold it.</summary>
+    /// <exception cref="InvalidCheckpointException">The data is not valid for its header.</exception>
+    public static StateNode? ReadValue(Stream stream, NpyHeader header, out string? unsupported)
+    {
+        unsupported = null;
+        string descr = header.Descr;
+        string code = descr[1..];
+        long[] shape = header.Shape;
+        bool bigEndian = descr[0] == '>';
+        if (code[0] is 'U' or 'S')
+        {
+            return ReadString(stream, descr, code, shape, bigEndian, header.Available, out unsupported);
+        }
+
+        if (header.DType is not DType dtype)
         {
             unsupported = code[0] == 'O'
                 ? "an object array (numpy pickles these; the library never unpickles)"
@@ -134,17 +165,7 @@ internal static partial class NpyFormat
             return null;
         }
 
-        if (count > long.MaxValue / dtype.ItemSize || count * dtype.ItemSize > available)
-        {
-            throw new InvalidCheckpointException($"{dtype} {new Shape(shape)} needs {(count > long.MaxValue / dtype.ItemSize ? "more" : (count * dtype.ItemSize).ToString(CultureInfo.InvariantCulture))} bytes, the member has {available} after its header");
-        }
-
-        long byteLength = count * dtype.ItemSize;
-        if (fortran && shape.Length > 1 && byteLength > int.MaxValue)
-        {
-            throw new InvalidCheckpointException($"a Fortran-order array of {byteLength} bytes, more than the library reorders (2 GiB)");
-        }
-
+        long byteLength = header.ByteLength;
         ArrayStorage storage = NdArray.Allocate(byteLength, zero: false);
         const int Window = 1 << 30;
         for (long done = 0; done < byteLength; done += Window)
@@ -162,7 +183,7 @@ internal static partial class NpyFormat
         }
 
         var array = new NdArray(dtype, new Shape(shape), storage, 0);
-        return new StateValue(fortran && shape.Length > 1 ? FortranToC(array, shape) : array);
+        return new StateValue(header.Fortran && shape.Length > 1 ? FortranToC(array, shape) : array);
     }
 
     private static StateValue? ReadString(Stream stream, string descr, string code, long[] shape, bool bigEndian, long available, out string? unsupported)

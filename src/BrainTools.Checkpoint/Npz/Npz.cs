@@ -61,7 +61,7 @@ public static class Npz
         return NpzWriter.Save(store, name, tree, overwrite, options ?? TensorFileOptions.Default);
     }
 
-    /// <summary>Loads an archive as a tree; every array owns its memory.</summary>
+    /// <summary>Loads an archive as a tree (see <see cref="NpzArchive.ReadTree(ConversionReport?)"/>); every array owns its memory.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Lossy reads, limits, progress (compressed bytes of the members read); <see cref="TensorFileOptions.Default"/> when null.</param>
     /// <param name="report">When given, receives the members that were left out (with <see cref="TensorFileOptions.AllowLossy"/>).</param>
@@ -74,10 +74,28 @@ public static class Npz
         return archive.ReadTree(report);
     }
 
-    /// <summary>Opens an archive lazily: reads only its zip directory, then members on demand (<see cref="NpzArchive"/>).</summary>
+    /// <summary>
+    /// Opens an archive lazily: reads only its zip directory, then members on demand (<see cref="NpzArchive"/>);
+    /// <see cref="NpzArchive.ReadTree(bool, ConversionReport?)"/> with <c>readOnFirstUse</c> reads each member's header
+    /// and then only the arrays used, each once.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Lossy reads, limits, progress (compressed bytes of the members read); <see cref="TensorFileOptions.Default"/> when null.</param>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
     /// <exception cref="InvalidCheckpointException">The file is not a zip archive, or its directory is damaged.</exception>
     public static NpzArchive Open(string path, TensorFileOptions? options = null) => NpzArchive.Open(path, options);
+
+    /// <summary>
+    /// Opens an archive kept anywhere a source reaches (a blob), as <see cref="Open(string, TensorFileOptions?)"/> does
+    /// for a path: reads of the zip directory, then of each member asked for (small reads in windows of the source's
+    /// preferred read size, at most 64 KiB; a member's bytes in one read).
+    /// </summary>
+    /// <param name="source">The archive's bytes. The archive owns it: disposing the archive disposes the source (a failed open too).</param>
+    /// <param name="options">Lossy reads, limits, progress (compressed bytes of the members read); <see cref="TensorFileOptions.Default"/> when null.</param>
+    /// <exception cref="InvalidCheckpointException">The source does not hold a zip archive, or its directory is damaged; the message names the source.</exception>
+    public static NpzArchive Open(ICheckpointSource source, TensorFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return NpzArchive.Open(source, ownsSource: true, options ?? TensorFileOptions.Default);
+    }
 }

@@ -1,26 +1,29 @@
-using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 
 namespace BrainTools.Checkpoint;
 
 /// <summary>
-/// An opened numpy <c>.npz</c> archive (<see cref="Npz.Open"/>): only the zip directory has been read, so the names
-/// and sizes of every member are known (<see cref="Members"/>), and each member is read (inflated) when asked for.
+/// An opened numpy <c>.npz</c> archive (<see cref="Npz.Open(string, TensorFileOptions?)"/>): only the zip directory has
+/// been read, so the names and sizes of every member are known (<see cref="Members"/>), and each member is read
+/// (inflated) when asked for.
 /// </summary>
 /// <remarks>
 /// <para>Every failure of the zip layer (a damaged directory, a bad local header, a broken deflate stream, an unknown
 /// compression method) is an <see cref="InvalidCheckpointException"/> naming the file and the member's tree path.
 /// Memory is bounded by the file: a member may claim at most as many bytes as deflate can produce from its compressed
 /// size (1032 to 1), and its array no more than the member holds, both checked before allocating.</para>
+/// <para>Memory: every array read owns new memory (native beyond 1 GiB); nothing is mapped.</para>
 /// <para>Thread safety: reads may come from many threads; they take turns (a zip archive reads one member at a
-/// time). <see cref="Dispose"/> closes the file.</para>
+/// time). <see cref="Dispose"/> closes the file (or the source the archive owns).</para>
 /// </remarks>
 public sealed class NpzArchive : IDisposable
 {
     // Deflate's best case is 258 bytes from 2 bits: no honest member inflates more than 1032 times.
     private const long MaxDeflateRatio = 1032;
 
-    private readonly FileStream _file;
+    private readonly ICheckpointSource _source;
+    private readonly bool _ownsSource;
+    private readonly SourceStream _stream;
     private readonly ZipArchive _zip;
     private readonly TensorFileOptions _options;
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
@@ -28,10 +31,13 @@ public sealed class NpzArchive : IDisposable
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private NpzArchive(string path, FileStream file, ZipArchive zip, TensorFileOptions options)
+    private NpzArchive(ICheckpointSource source, bool ownsSource, SourceStream stream, ZipArchive zip, TensorFileOptions options)
     {
-        FilePath = path;
-        _file = file;
+        FilePath = source.Name;
+        FileLength = source.Length;
+        _source = source;
+        _ownsSource = ownsSource;
+        _stream = stream;
         _zip = zip;
         _options = options;
         IReadOnlyCollection<ZipArchiveEntry> entries;
@@ -41,7 +47,7 @@ public sealed class NpzArchive : IDisposable
         }
         catch (Exception e) when (IsZipFailure(e))
         {
-            throw new InvalidCheckpointException($"the zip directory is damaged: {e.Message}", path, ".", e);
+            throw new InvalidCheckpointException($"the zip directory is damaged: {e.Message}", FilePath, ".", e);
         }
 
         var members = new List<NpzMember>(entries.Count);
@@ -71,11 +77,21 @@ public sealed class NpzArchive : IDisposable
         Members = members;
     }
 
-    /// <summary>The file.</summary>
+    /// <summary>The file (or the source's name, a blob URL).</summary>
     public string FilePath { get; }
+
+    /// <summary>The archive's length in bytes.</summary>
+    public long FileLength { get; }
 
     /// <summary>The <c>.npy</c> members, in the archive's order.</summary>
     public IReadOnlyList<NpzMember> Members { get; }
+
+    /// <summary>
+    /// Bytes of the archive read so far: the zip directory, and for each member read (or, for a tree read on first
+    /// use, each header) its local header and the compressed bytes inflated. Small reads are served from windows of
+    /// the source's preferred read size (a page for a file), which count whole.
+    /// </summary>
+    public long BytesRead => _stream.BytesRead;
 
     /// <summary>Opens an archive and reads its zip directory.</summary>
     /// <exception cref="FileNotFoundException"><c>Checkpoint not found: {path}</c>.</exception>
@@ -83,27 +99,28 @@ public sealed class NpzArchive : IDisposable
     public static NpzArchive Open(string path, TensorFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Checkpoint not found: {path}", path);
-        }
+        return Open(new FileCheckpointSource(path), ownsSource: true, options ?? TensorFileOptions.Default);
+    }
 
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
+    /// <summary>Reads the zip directory of the archive a source holds; with <paramref name="ownsSource"/>, the archive disposes the source (a failed open too).</summary>
+    internal static NpzArchive Open(ICheckpointSource source, bool ownsSource, TensorFileOptions options)
+    {
         try
         {
+            var stream = new SourceStream(source);
             ZipArchive zip;
             try
             {
-                zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+                zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             }
             catch (Exception e) when (IsZipFailure(e))
             {
-                throw new InvalidCheckpointException($"not a zip archive: {e.Message}", path, ".", e);
+                throw new InvalidCheckpointException($"not a zip archive: {e.Message}", source.Name, ".", e);
             }
 
             try
             {
-                return new NpzArchive(path, file, zip, options ?? TensorFileOptions.Default);
+                return new NpzArchive(source, ownsSource, stream, zip, options);
             }
             catch
             {
@@ -113,7 +130,11 @@ public sealed class NpzArchive : IDisposable
         }
         catch
         {
-            file.Dispose();
+            if (ownsSource)
+            {
+                source.Dispose();
+            }
+
             throw;
         }
     }
@@ -132,7 +153,7 @@ public sealed class NpzArchive : IDisposable
             throw new KeyNotFoundException($"The file {FilePath} has no member named '{key}'.");
         }
 
-        StateNode? node = Read(key, out string? unsupported);
+        StateNode? node = Read(key, deferArrays: false, out string? unsupported);
         if (node is null)
         {
             var report = new ConversionReport();
@@ -150,7 +171,22 @@ public sealed class NpzArchive : IDisposable
     /// <param name="report">When given, receives the members that were left out (with <see cref="TensorFileOptions.AllowLossy"/>).</param>
     /// <exception cref="InvalidCheckpointException">A member is damaged; the message names it and its tree path.</exception>
     /// <exception cref="LossyConversionException">Members a tree cannot hold (object or string arrays, other files), and lossy reads are not allowed.</exception>
-    public StateNode ReadTree(ConversionReport? report = null)
+    /// <exception cref="ObjectDisposedException">The archive is disposed.</exception>
+    public StateNode ReadTree(ConversionReport? report = null) => ReadTree(readOnFirstUse: false, report);
+
+    /// <summary>
+    /// As <see cref="ReadTree(ConversionReport?)"/>; with <paramref name="readOnFirstUse"/>, the tree comes from the zip
+    /// directory and each member's <c>.npy</c> header alone (a deflated member is inflated only as far as its header's
+    /// end) and each array is read (inflated) when something first reads it, its dtype and shape known at once; so a
+    /// caller that looks into some arrays of a large archive reads only those, each once. Strings (0-d unicode
+    /// members) are read at once.
+    /// </summary>
+    /// <param name="readOnFirstUse">Whether arrays are read when first used (the archive must then stay open until they are).</param>
+    /// <param name="report">When given, receives the members that were left out (with <see cref="TensorFileOptions.AllowLossy"/>).</param>
+    /// <exception cref="InvalidCheckpointException">A member's header is damaged (with <paramref name="readOnFirstUse"/>, its data: when the array is first used); the message names the member and its tree path.</exception>
+    /// <exception cref="LossyConversionException">Members a tree cannot hold (object or string arrays, other files), and lossy reads are not allowed.</exception>
+    /// <exception cref="ObjectDisposedException">The archive is disposed (with <paramref name="readOnFirstUse"/>: when an array is first used after that).</exception>
+    public StateNode ReadTree(bool readOnFirstUse, ConversionReport? report = null)
     {
         report ??= new ConversionReport();
         var unreadable = new ConversionReport();
@@ -162,7 +198,7 @@ public sealed class NpzArchive : IDisposable
         var items = new List<(string, StateNode)>(Members.Count);
         foreach (NpzMember member in Members)
         {
-            StateNode? node = Read(member.Name, out string? unsupported);
+            StateNode? node = Read(member.Name, readOnFirstUse, out string? unsupported);
             if (node is null)
             {
                 Note(member.Name, unsupported!, report, unreadable);
@@ -180,7 +216,7 @@ public sealed class NpzArchive : IDisposable
         return FlatNames.Nest(items, Npz.Separator, _options.MaxDepth, FilePath);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Closes the file (or the source the archive owns); arrays already read stay valid (they own their memory).</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -192,36 +228,71 @@ public sealed class NpzArchive : IDisposable
 
             _disposed = true;
             _zip.Dispose();
-            _file.Dispose();
+            _stream.Dispose();
+            if (_ownsSource)
+            {
+                _source.Dispose();
+            }
         }
     }
 
-    // The one read of a member, for ReadMember and ReadTree: null (with the reason) for what a tree cannot hold.
-    private StateNode? Read(string name, out string? unsupported)
+    // The one read of a member, for ReadMember, ReadTree and ReadTree on first use: its header, then its value (an
+    // array of a tree read on first use only when first used); null (with the reason) for what a tree cannot hold.
+    private StateNode? Read(string name, bool deferArrays, out string? unsupported)
+    {
+        string? reason = null;
+        StateNode? node = InMember(name, (entry, member) =>
+        {
+            NpyHeader header = NpyFormat.ReadHeader(member, entry.Length);
+            if (deferArrays && header.DType is DType dtype)
+            {
+                return new StateValue(new NdArray(dtype, new Shape(header.Shape), new DeferredArrayStorage(header.ByteLength, () => ReadArray(name, header)), 0));
+            }
+
+            StateNode? value = NpyFormat.ReadValue(member, header, out reason);
+            _options.Progress?.Report(entry.CompressedLength);
+            return value;
+        });
+        unsupported = reason;
+        return node;
+    }
+
+    // The first use of an array of a tree read on first use: the member inflated once, from its start.
+    private ArrayStorage ReadArray(string name, NpyHeader opened) => InMember(name, (entry, member) =>
+    {
+        NpyHeader header = NpyFormat.ReadHeader(member, entry.Length);
+        if (!header.SameArray(opened))
+        {
+            throw new InvalidCheckpointException($"the header changed since the archive was opened ('{opened.Descr}' {new Shape(opened.Shape)}, now '{header.Descr}' {new Shape(header.Shape)})");
+        }
+
+        var array = (NdArray)((StateValue)NpyFormat.ReadValue(member, header, out _)!).Value!;
+        _options.Progress?.Report(entry.CompressedLength);
+        return array.Storage;
+    });
+
+    // Runs one read of a member's inflated bytes, one at a time, with the zip layer's failures as the library's error
+    // naming the file, the member and its tree path.
+    private T InMember<T>(string name, Func<ZipArchiveEntry, Stream, T> read)
     {
         ZipArchiveEntry entry = _entries[name];
-        string treePath = TreePathOf(name);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            StateNode? node;
             try
             {
-                CheckClaimedLength(entry, _file.Length);
+                CheckClaimedLength(entry, FileLength);
                 using Stream member = entry.Open();
-                node = NpyFormat.Read(member, entry.Length, out unsupported);
+                return read(entry, member);
             }
             catch (InvalidCheckpointException e)
             {
-                throw new InvalidCheckpointException($"member '{entry.FullName}': {e.Reason}", FilePath, treePath, e);
+                throw new InvalidCheckpointException($"member '{entry.FullName}': {e.Reason}", FilePath, TreePathOf(name), e);
             }
             catch (Exception e) when (IsZipFailure(e))
             {
-                throw new InvalidCheckpointException($"member '{entry.FullName}': {e.Message}", FilePath, treePath, e);
+                throw new InvalidCheckpointException($"member '{entry.FullName}': {e.Message}", FilePath, TreePathOf(name), e);
             }
-
-            _options.Progress?.Report(entry.CompressedLength);
-            return node;
         }
     }
 
