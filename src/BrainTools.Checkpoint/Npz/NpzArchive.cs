@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using BrainTools.Checkpoint.IO;
 
 namespace BrainTools.Checkpoint;
 

@@ -1,4 +1,4 @@
-namespace BrainTools.Checkpoint;
+namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
 /// A read-only, seekable stream over an <see cref="ICheckpointSource"/>, for System.IO.Compression's zip reader, which
