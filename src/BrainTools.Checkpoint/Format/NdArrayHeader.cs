@@ -75,7 +75,7 @@ internal static class NdArrayHeader
             return "an ndarray's data must be bytes";
         }
 
-        if (reader.NextCode == MessagePackCode.Bin32 && BinLength(ref reader) is > int.MaxValue and long huge)
+        if (reader.NextCode == MessagePackCode.Bin32 && BinLength(ref reader, out _) is > int.MaxValue and long huge)
         {
             // MessagePack-CSharp reads a bin's length as an int: say so rather than that the length is past the end.
             return $"an ndarray's data of {huge} bytes is over the 2 GiB one msgpack bin value can hold here; larger arrays are saved chunked (MsgpackOptions.MaxChunkSize)";
@@ -97,13 +97,27 @@ internal static class NdArrayHeader
             ? null
             : $"a {dtype} array of shape {shape} needs {shape.ElementCount * dtype.ItemSize} bytes, the data has {length}";
 
-    // The length a bin32 header claims, read without moving the reader.
-    private static long BinLength(ref MessagePackReader reader)
+    /// <summary>
+    /// The length the bin value at the reader claims, and the length of its header (2, 3 or 5 bytes), read without
+    /// moving the reader. The next value must be a bin value whose header the reader holds.
+    /// </summary>
+    public static long BinLength(ref MessagePackReader reader, out int headerLength)
     {
+        headerLength = reader.NextCode switch
+        {
+            MessagePackCode.Bin8 => 2,
+            MessagePackCode.Bin16 => 3,
+            _ => 5,
+        };
         MessagePackReader peek = reader.CreatePeekReader();
         Span<byte> header = stackalloc byte[5];
-        System.Buffers.BuffersExtensions.CopyTo(peek.ReadRaw(5), header);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+        System.Buffers.BuffersExtensions.CopyTo(peek.ReadRaw(headerLength), header);
+        return headerLength switch
+        {
+            2 => header[1],
+            3 => System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(header[1..]),
+            _ => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[1..]),
+        };
     }
 
     // A dtype name that is one of DType.All's, compared as UTF-8 bytes; else reads nothing and returns null.

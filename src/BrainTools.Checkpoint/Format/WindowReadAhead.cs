@@ -63,6 +63,9 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
     /// <summary>Whether the read-ahead gave up for this pass (it was too often late).</summary>
     public bool GaveUp => _misses >= GiveUpAfterMisses;
 
+    /// <summary>Windows asked for and not yet taken or passed by.</summary>
+    public int Pending => (int)(_requested - _wanted);
+
     /// <summary>Whether a window may be asked for now (the ring has room, and the read-ahead has not given up).</summary>
     public bool HasRoom => !GaveUp && _requested - _wanted < Depth && _requested - Volatile.Read(ref _done) < Depth;
 

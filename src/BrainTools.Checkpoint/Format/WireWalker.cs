@@ -406,6 +406,11 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset) ReadNdArray(ReadOnlySequence<byte> payload, long payloadStart, bool scalar)
     {
+        if (!scalar && !payload.IsSingleSegment && TryReadNdArrayInFirstSegment(payload, payloadStart) is { } quick)
+        {
+            return quick;
+        }
+
         var reader = new MessagePackReader(payload);
         _valueStart = payloadStart;
         if (NdArrayHeader.Read(ref reader, scalar, out DType? dtype, out Shape shape) is string error)
@@ -425,6 +430,38 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         }
 
         return (dtype!, shape, data, payloadStart + payload.Length - data.Length);
+    }
+
+    // An ndarray whose header lies in the first segment of its payload (a lazy open's window; the data runs on into
+    // the mapping or the placeholder): the header is read from that segment alone, and the data sliced once, which
+    // spares the reader its walk across segments. Anything else (a header cut by the segment's end, a bin length
+    // that does not end the payload, a wrong data length, a malformed header) is left to the general path, which
+    // then reports it: the result is the same either way.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset)? TryReadNdArrayInFirstSegment(ReadOnlySequence<byte> payload, long payloadStart)
+    {
+        ReadOnlyMemory<byte> first = payload.First;
+        var reader = new MessagePackReader(first);
+        try
+        {
+            if (NdArrayHeader.Read(ref reader, scalar: false, out DType? dtype, out Shape shape) is not null)
+            {
+                return null;
+            }
+
+            long declared = NdArrayHeader.BinLength(ref reader, out int headerLength);
+            long dataStart = reader.Consumed + headerLength;
+            if (declared != payload.Length - dataStart || NdArrayHeader.CheckDataLength(dtype!, shape, declared) is not null)
+            {
+                return null;
+            }
+
+            return (dtype!, shape, payload.Slice(dataStart), payloadStart + dataStart);
+        }
+        catch (Exception e) when (WireErrors.IsWireError(e))
+        {
+            return null;
+        }
     }
 
     private static Complex ReadComplex(ReadOnlySequence<byte> payload)

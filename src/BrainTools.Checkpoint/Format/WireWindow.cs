@@ -284,6 +284,11 @@ internal sealed class WireWindow
 
             _readAhead = new WindowReadAhead(_source, _smallest);
         }
+        else if (held && _readAhead.Pending > WindowReadAhead.Depth / 2)
+        {
+            // Asked for in batches: each batch may wake a pool thread, which costs more than a read.
+            return;
+        }
 
         while (_readAhead.HasRoom)
         {
