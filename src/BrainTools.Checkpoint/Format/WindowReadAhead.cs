@@ -14,7 +14,7 @@ namespace BrainTools.Checkpoint.Format;
 /// and its read has completed; otherwise the pass reads that window itself and the one asked for is dropped.
 /// Correctness never depends on a prediction, and the pass never waits for the read-ahead.</para>
 /// <para>No thread of its own and none kept: a work item runs while windows are asked for and returns to the pool
-/// when there are none, and <see cref="Finish"/> waits only for a read in progress (nothing spins). After a run of
+/// when there are none; nothing spins, and <see cref="Finish"/> waits for nothing. After a run of
 /// windows the read-ahead did not have in time (no idle core), it stops asking: the pass then reads as without it.</para>
 /// </remarks>
 internal sealed class WindowReadAhead : IThreadPoolWorkItem
@@ -29,6 +29,7 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
     private const int Idle = 0;
     private const int Queued = 1;
     private const int Running = 2;
+    private const int Retired = 3;
 
     private readonly ICheckpointSource _source;
     private readonly int _windowSize;
@@ -36,7 +37,6 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
     private readonly long[] _offsets = new long[Depth];
     private readonly int[] _sizes = new int[Depth];
     private readonly bool[] _read = new bool[Depth];
-    private readonly object _gate = new();
 
     // Counters, never wrapped: windows asked for (written by the pass), windows the worker is done with (written by
     // the worker), the first window the pass still wants (written by the pass; the worker skips those before it).
@@ -45,10 +45,10 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
     private long _wanted;
 
     private int _state;
-    private bool _finished;
+    private int _finished;
     private int _misses;
 
-    /// <param name="source">The source the pass reads; it must stay readable until <see cref="Finish"/> returns.</param>
+    /// <param name="source">The source the pass reads; a read begun before <see cref="Finish"/> may end after it.</param>
     /// <param name="windowSize">The largest window asked for.</param>
     public WindowReadAhead(ICheckpointSource source, int windowSize)
     {
@@ -136,57 +136,63 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
         return false;
     }
 
-    /// <summary>Ends the read-ahead: nothing is read after this returns. Waits for a read in progress, never for one not begun.</summary>
+    /// <summary>
+    /// Ends the read-ahead: no read starts after this returns, and none is waited for. A read in progress ends on
+    /// the pool thread, which then gives the buffers back; the source must stay readable that long, as a file's
+    /// handle does while a read holds it.
+    /// </summary>
     public void Finish()
     {
-        lock (_gate)
-        {
-            _finished = true;
+        // A full fence: a worker that takes the state back after this sees the read-ahead finished.
+        Interlocked.Exchange(ref _finished, 1);
 
-            // Queued and not yet running: the work item will find the read-ahead finished and return at once.
-            Interlocked.CompareExchange(ref _state, Idle, Queued);
-            while (Volatile.Read(ref _state) == Running)
-            {
-                Monitor.Wait(_gate);
-            }
-        }
-
-        ArrayPool<byte>.Shared.Return(_buffers);
+        // Queued and not yet running: the work item will find the state taken and return at once.
+        Interlocked.CompareExchange(ref _state, Idle, Queued);
+        Retire();
     }
 
     /// <summary>Reads the windows asked for, in order, until there are none; then returns the thread to the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IThreadPoolWorkItem.Execute()
     {
-        lock (_gate)
+        if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
         {
-            if (_finished || Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
-            {
-                return;
-            }
+            return;
         }
 
         while (true)
         {
-            while (!Volatile.Read(ref _finished) && _done < Volatile.Read(ref _requested))
+            while (Volatile.Read(ref _finished) == 0 && _done < Volatile.Read(ref _requested))
             {
                 int slot = (int)(_done % Depth);
                 _read[slot] = _done >= Volatile.Read(ref _wanted) && TryRead(slot);
                 Volatile.Write(ref _done, _done + 1);
             }
 
-            lock (_gate)
+            // Idle first, then look again: a request made meanwhile is then either seen here, or its maker sees the
+            // read-ahead idle and queues it anew (one of the two wins the state). Once the state is taken back, the
+            // loop above checks again that the read-ahead is not finished before it reads.
+            Interlocked.Exchange(ref _state, Idle);
+            if (Volatile.Read(ref _finished) != 0)
             {
-                // Idle first, then look again: a request made meanwhile is then either seen here, or its maker sees
-                // the read-ahead idle and queues it anew (one of the two wins the state).
-                Interlocked.Exchange(ref _state, Idle);
-                if (!_finished && _done < Volatile.Read(ref _requested) && Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
-                {
-                    continue;
-                }
-
-                Monitor.PulseAll(_gate);
+                Retire();
                 return;
             }
+
+            if (_done >= Volatile.Read(ref _requested) || Interlocked.CompareExchange(ref _state, Running, Idle) != Idle)
+            {
+                return;
+            }
+        }
+    }
+
+    // Whoever finds the finished read-ahead idle first (the pass, or the worker ending its last read) gives the
+    // buffers back, once.
+    private void Retire()
+    {
+        if (Interlocked.CompareExchange(ref _state, Retired, Idle) == Idle)
+        {
+            ArrayPool<byte>.Shared.Return(_buffers);
         }
     }
 

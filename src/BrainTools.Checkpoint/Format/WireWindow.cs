@@ -147,7 +147,7 @@ internal sealed class WireWindow
         return (!_mapped && TryReachValue(position, ref reader)) || moved;
     }
 
-    /// <summary>Ends the walk's use of the source: after this, nothing reads it on the walk's behalf.</summary>
+    /// <summary>Ends the walk's use of the source: after this, no read of it starts on the walk's behalf.</summary>
     public void Finish() => _readAhead?.Finish();
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
