@@ -2,7 +2,7 @@
 # Runs the harness cases of two builds side by side in one sitting, alternated, on the same files, so that a change
 # can be judged against the code before it (docs/performance.md, "Before and after the one-core redesign").
 #   benchmarks/ab-harness.sh BEFORE.dll AFTER.dll [ROUNDS]
-# Each DLL is a Release build of benchmarks/BrainTools.Checkpoint.Benchmarks (for the "before" side, build it from a
+# Use an even number of rounds. Each DLL is a Release build of benchmarks/BrainTools.Checkpoint.Benchmarks (for the "before" side, build it from a
 # `git worktree add` of the older commit). Prints one RESULT line (JSON figures, medians of the case's own runs) per
 # case, side and round; files go to ${AB_DIR:-/tmp/braintools-ab} (about 9 GiB).
 set -euo pipefail
@@ -15,7 +15,10 @@ dotnet "$after" harness-case prepare-lazy "$dir" 0 $((100 << 20)) > /dev/null
 dotnet "$after" harness-case prepare-lazy "$dir" 0 $((4 << 30)) > /dev/null
 dotnet "$after" harness-case prepare-lazy-large "$dir" 0 $((4 << 30)) > /dev/null
 for round in $(seq "$rounds"); do
-  for side in before after; do
+  # Odd rounds run the older build first, even rounds the newer: the machine's drift between the two halves of a
+  # round (writeback after the saves, the page cache) then falls on both sides alike.
+  sides="before after"; [ $((round % 2)) -eq 0 ] && sides="after before"
+  for side in $sides; do
     dll=$before; [ "$side" = after ] && dll=$after
     for spec in "save $((1 << 30))" "load $((1 << 30))" "lazy $((100 << 20))" "lazy-large $((4 << 30))" "lazy $((4 << 30))" "tutorial 0"; do
       read -r name size <<< "$spec"
