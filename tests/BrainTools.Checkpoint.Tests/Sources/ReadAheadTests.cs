@@ -13,7 +13,7 @@ namespace BrainTools.Checkpoint.Tests.Sources;
 public class ReadAheadTests
 {
     private const int Layers = 48;
-    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(5);
 
     public ReadAheadTests()
     {
