@@ -4,4 +4,23 @@ namespace BrainTools.Checkpoint.Tests.Formats;
 internal static class FormatData
 {
     public static string File(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "formats", name);
+
+    /// <summary>Every prefix of <paramref name="good"/> shorter than it, then <paramref name="good"/> with each byte in turn flipped.</summary>
+    public static List<byte[]> TruncationsAndFlips(byte[] good)
+    {
+        var inputs = new List<byte[]>(2 * good.Length);
+        for (int length = 0; length < good.Length; length++)
+        {
+            inputs.Add(good.AsSpan(0, length).ToArray());
+        }
+
+        for (int i = 0; i < good.Length; i++)
+        {
+            byte[] flipped = good.ToArray();
+            flipped[i] ^= 0xA5;
+            inputs.Add(flipped);
+        }
+
+        return inputs;
+    }
 }

@@ -155,18 +155,7 @@ public class NpzTests
         using var temp = new TempDirectory();
         byte[] good = File.ReadAllBytes(FormatData.File("good.npz"));
         Assert.Equal(2, Npz.Load(FormatData.File("good.npz")).AsMap().Count);
-        var inputs = new List<byte[]>();
-        for (int length = 0; length < good.Length; length++)
-        {
-            inputs.Add(good.AsSpan(0, length).ToArray());
-        }
-
-        for (int i = 0; i < good.Length; i++)
-        {
-            byte[] flipped = good.ToArray();
-            flipped[i] ^= 0xA5;
-            inputs.Add(flipped);
-        }
+        List<byte[]> inputs = FormatData.TruncationsAndFlips(good);
 
         string path = temp.File("damaged.npz");
         foreach (byte[] input in inputs)
