@@ -57,9 +57,6 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
         _buffers = ArrayPool<byte>.Shared.Rent(Depth * windowSize);
     }
 
-    /// <summary>Windows the pass took from the read-ahead.</summary>
-    public int Taken { get; private set; }
-
     /// <summary>Whether the read-ahead gave up for this pass (it was too often late).</summary>
     public bool GaveUp => _misses >= GiveUpAfterMisses;
 
@@ -127,7 +124,6 @@ internal sealed class WindowReadAhead : IThreadPoolWorkItem
             if (_sizes[slot] == destination.Length && _read[slot])
             {
                 _buffers.AsSpan(slot * _windowSize, destination.Length).CopyTo(destination);
-                Taken++;
                 _misses = 0;
                 return true;
             }

@@ -105,9 +105,6 @@ internal sealed class WireWindow
     /// <summary>Bytes read from the source so far: windows, and values read through the mapping past a window.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Windows taken from the read-ahead (<see cref="WindowReadAhead"/>) rather than read by the walk.</summary>
-    public int WindowsReadAhead => _readAhead?.Taken ?? 0;
-
     /// <summary>A reader at the start of the data.</summary>
     public MessagePackReader Start()
     {
