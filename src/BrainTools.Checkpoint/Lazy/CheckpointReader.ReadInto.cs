@@ -90,18 +90,7 @@ public sealed partial class CheckpointReader
         }
 
         PositionalRead.Request[] all = [.. reads.Values.SelectMany(requests => requests).OrderBy(read => read.FileOffset)];
-        long total = all.Sum(read => read.Count);
-        BeginRead();
-        try
-        {
-            PositionalRead.ReadAll(_source, all, parallel: total >= ParallelArrayBytes);
-        }
-        finally
-        {
-            EndRead();
-        }
-
-        Interlocked.Add(ref _bytesTouched, total);
+        ReadCounted(all, all.Sum(read => read.Count));
     }
 
     // Where an array's bytes are: the chunks of a chunked array not yet joined, else the array itself.

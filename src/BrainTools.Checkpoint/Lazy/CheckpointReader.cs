@@ -430,19 +430,7 @@ public sealed partial class CheckpointReader : IDisposable
         ArrayStorage destination = NdArray.Allocate(count, zero: false);
         var reads = new List<PositionalRead.Request>(chunks.Length);
         AddReads(chunks, start, count, destination, treePath, reads);
-
-        // A Dispose on another thread closes the source only once this read is done.
-        BeginRead();
-        try
-        {
-            PositionalRead.ReadAll(_source, reads, parallel: count >= ParallelArrayBytes);
-        }
-        finally
-        {
-            EndRead();
-        }
-
-        Interlocked.Add(ref _bytesTouched, count);
+        ReadCounted(reads, count);
         return destination;
     }
 
@@ -478,16 +466,23 @@ public sealed partial class CheckpointReader : IDisposable
             return;
         }
 
+        ReadCounted([.. batch.Reads.OrderBy(read => read.FileOffset)], batch.Bytes);
+    }
+
+    // Reads `bytes` bytes of the source in these reads (in parallel when large), counted as touched; a Dispose on
+    // another thread closes the source only once they are done.
+    private void ReadCounted(IReadOnlyList<PositionalRead.Request> reads, long bytes)
+    {
         BeginRead();
         try
         {
-            PositionalRead.ReadAll(_source, [.. batch.Reads.OrderBy(read => read.FileOffset)], parallel: batch.Bytes >= ParallelArrayBytes);
+            PositionalRead.ReadAll(_source, reads, parallel: bytes >= ParallelArrayBytes);
         }
         finally
         {
             EndRead();
         }
 
-        Interlocked.Add(ref _bytesTouched, batch.Bytes);
+        Interlocked.Add(ref _bytesTouched, bytes);
     }
 }
