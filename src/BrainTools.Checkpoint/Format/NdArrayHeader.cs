@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 using MessagePack;
@@ -15,7 +16,7 @@ internal static class NdArrayHeader
 
     /// <summary>
     /// Reads <c>[</c>, the shape and the dtype name, and stops before the bin value of the element bytes (checked to
-    /// be one). Returns what is wrong, or null.
+    /// be one, not yet its length: <see cref="CheckBinLength"/>). Returns what is wrong, or null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Read(ref MessagePackReader reader, bool scalar, out DType? dtype, out Shape shape)
@@ -75,12 +76,6 @@ internal static class NdArrayHeader
             return "an ndarray's data must be bytes";
         }
 
-        if (reader.NextCode == MessagePackCode.Bin32 && BinLength(ref reader, out _) is > int.MaxValue and long huge)
-        {
-            // MessagePack-CSharp reads a bin's length as an int: say so rather than that the length is past the end.
-            return $"an ndarray's data of {huge} bytes is over the 2 GiB one msgpack bin value can hold here; larger arrays are saved chunked (MsgpackOptions.MaxChunkSize)";
-        }
-
         if (!Shape.TryGetElementCount(dims, out long count) || count > long.MaxValue / dtype.ItemSize)
         {
             return $"the shape ({string.Join(", ", dims.ToArray())}) has more elements than can exist";
@@ -97,27 +92,52 @@ internal static class NdArrayHeader
             ? null
             : $"a {dtype} array of shape {shape} needs {shape.ElementCount * dtype.ItemSize} bytes, the data has {length}";
 
-    /// <summary>
-    /// The length the bin value at the reader claims, and the length of its header (2, 3 or 5 bytes), read without
-    /// moving the reader. The next value must be a bin value whose header the reader holds.
-    /// </summary>
-    public static long BinLength(ref MessagePackReader reader, out int headerLength)
+    /// <summary>Checks that the bin value at the reader (<see cref="Read"/> ended before it) claims a length a .NET span can hold; returns what is wrong, or null.</summary>
+    public static string? CheckBinLength(ref MessagePackReader reader)
     {
-        headerLength = reader.NextCode switch
+        if (reader.NextCode != MessagePackCode.Bin32)
+        {
+            return null;
+        }
+
+        MessagePackReader peek = reader.CreatePeekReader();
+        Span<byte> header = stackalloc byte[5];
+        System.Buffers.BuffersExtensions.CopyTo(peek.ReadRaw(header.Length), header);
+        long length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+
+        // MessagePack-CSharp reads a bin's length as an int: say so rather than that the length is past the end.
+        return length > int.MaxValue
+            ? $"an ndarray's data of {length} bytes is over the 2 GiB one msgpack bin value can hold here; larger arrays are saved chunked (MsgpackOptions.MaxChunkSize)"
+            : null;
+    }
+
+    /// <summary>
+    /// The length a bin value at the start of <paramref name="bytes"/> claims, and the length of its header (2, 3 or 5
+    /// bytes); false when the bytes do not start with a whole bin header, or the length is more than a .NET span holds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool TryReadBinLength(ReadOnlySpan<byte> bytes, out long length, out int headerLength)
+    {
+        length = 0;
+        headerLength = bytes.IsEmpty ? 0 : bytes[0] switch
         {
             MessagePackCode.Bin8 => 2,
             MessagePackCode.Bin16 => 3,
-            _ => 5,
+            MessagePackCode.Bin32 => 5,
+            _ => 0,
         };
-        MessagePackReader peek = reader.CreatePeekReader();
-        Span<byte> header = stackalloc byte[5];
-        System.Buffers.BuffersExtensions.CopyTo(peek.ReadRaw(headerLength), header);
-        return headerLength switch
+        if (headerLength == 0 || bytes.Length < headerLength)
         {
-            2 => header[1],
-            3 => System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(header[1..]),
-            _ => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[1..]),
+            return false;
+        }
+
+        length = headerLength switch
+        {
+            2 => bytes[1],
+            3 => BinaryPrimitives.ReadUInt16BigEndian(bytes[1..]),
+            _ => BinaryPrimitives.ReadUInt32BigEndian(bytes[1..]),
         };
+        return length <= int.MaxValue;
     }
 
     // A dtype name that is one of DType.All's, compared as UTF-8 bytes; else reads nothing and returns null.

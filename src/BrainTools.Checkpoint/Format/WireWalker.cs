@@ -372,6 +372,18 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
             throw Invalid($"an ext value claims {header.Length} bytes, more than the {_length - payloadStart} left");
         }
 
+        // In a lazy open: an ndarray whose header is in the window is read from the window, and the walk skips its
+        // element bytes without stepping a reader across them; the next step moves the window past them.
+        if (_window is not null && header.TypeCode == ExtensionTypeCodes.NdArray
+            && TryReadNdArrayHeader(_window.WindowFrom(payloadStart), header.Length, out DType? windowDType, out Shape windowShape, out int headerLength))
+        {
+            long payloadEnd = payloadStart + header.Length;
+            TNode array = _builder.Array(windowDType!, windowShape, _window.Slice(payloadStart + headerLength, payloadEnd), payloadStart + headerLength);
+            reader = _window.ReaderAfterSkip(payloadEnd);
+            _readerStart = payloadEnd;
+            return array;
+        }
+
         // A slice: an array's element bytes are not touched (in a lazy open, they stay in the mapping, unread).
         ReadOnlySequence<byte> payload = reader.ReadRaw(header.Length);
         if (header.TypeCode != ExtensionTypeCodes.NdArray)
@@ -406,14 +418,14 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset) ReadNdArray(ReadOnlySequence<byte> payload, long payloadStart, bool scalar)
     {
-        if (!scalar && !payload.IsSingleSegment && TryReadNdArrayInFirstSegment(payload, payloadStart) is { } quick)
+        if (!scalar && !payload.IsSingleSegment && TryReadNdArrayHeader(payload.First, payload.Length, out DType? quickDType, out Shape quickShape, out int headerLength))
         {
-            return quick;
+            return (quickDType!, quickShape, payload.Slice(headerLength), payloadStart + headerLength);
         }
 
         var reader = new MessagePackReader(payload);
         _valueStart = payloadStart;
-        if (NdArrayHeader.Read(ref reader, scalar, out DType? dtype, out Shape shape) is string error)
+        if ((NdArrayHeader.Read(ref reader, scalar, out DType? dtype, out Shape shape) ?? NdArrayHeader.CheckBinLength(ref reader)) is string error)
         {
             throw Invalid(error);
         }
@@ -432,35 +444,36 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         return (dtype!, shape, data, payloadStart + payload.Length - data.Length);
     }
 
-    // An ndarray whose header lies in the first segment of its payload (a lazy open's window; the data runs on into
-    // the mapping or the placeholder): the header is read from that segment alone, and the data sliced once, which
-    // spares the reader its walk across segments. Anything else (a header cut by the segment's end, a bin length
-    // that does not end the payload, a wrong data length, a malformed header) is left to the general path, which
-    // then reports it: the result is the same either way.
+    // An ndarray whose header lies in memory at hand (a lazy open's window, or the first segment of a payload in
+    // blocks): the header is read from that memory alone, sparing the reader its walk across segments. Anything else
+    // (a header cut by the memory's end, a bin length that does not end the payload, a wrong data length, a malformed
+    // header) is left to the general path, which then reports it: the result is the same either way.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (DType DType, Shape Shape, ReadOnlySequence<byte> Data, long Offset)? TryReadNdArrayInFirstSegment(ReadOnlySequence<byte> payload, long payloadStart)
+    private static bool TryReadNdArrayHeader(ReadOnlyMemory<byte> memory, long payloadLength, out DType? dtype, out Shape shape, out int headerLength)
     {
-        ReadOnlyMemory<byte> first = payload.First;
-        var reader = new MessagePackReader(first);
+        headerLength = 0;
+        if (memory.Length > payloadLength)
+        {
+            memory = memory[..(int)payloadLength];
+        }
+
+        var reader = new MessagePackReader(memory);
         try
         {
-            if (NdArrayHeader.Read(ref reader, scalar: false, out DType? dtype, out Shape shape) is not null)
+            if (NdArrayHeader.Read(ref reader, scalar: false, out dtype, out shape) is not null
+                || !NdArrayHeader.TryReadBinLength(memory.Span[(int)reader.Consumed..], out long declared, out int binHeader))
             {
-                return null;
+                return false;
             }
 
-            long declared = NdArrayHeader.BinLength(ref reader, out int headerLength);
-            long dataStart = reader.Consumed + headerLength;
-            if (declared != payload.Length - dataStart || NdArrayHeader.CheckDataLength(dtype!, shape, declared) is not null)
-            {
-                return null;
-            }
-
-            return (dtype!, shape, payload.Slice(dataStart), payloadStart + dataStart);
+            headerLength = (int)reader.Consumed + binHeader;
+            return declared == payloadLength - headerLength && NdArrayHeader.CheckDataLength(dtype!, shape, declared) is null;
         }
         catch (Exception e) when (WireErrors.IsWireError(e))
         {
-            return null;
+            dtype = null;
+            shape = default;
+            return false;
         }
     }
 

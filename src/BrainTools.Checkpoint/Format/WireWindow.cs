@@ -144,6 +144,43 @@ internal sealed class WireWindow
         return (!_mapped && TryReachValue(position, ref reader)) || moved;
     }
 
+    /// <summary>The window's bytes from <paramref name="position"/> to its end; empty when the position is not in the window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ReadOnlyMemory<byte> WindowFrom(long position)
+    {
+        long offset = position - _windowStart;
+        return offset >= 0 && offset <= _windowLength ? new ReadOnlyMemory<byte>(_buffer, (int)offset, _windowLength - (int)offset) : default;
+    }
+
+    /// <summary>
+    /// The data in [<paramref name="start"/>, <paramref name="end"/>), <paramref name="start"/> in the window: a
+    /// sequence over the window and what follows it (the mapping, or placeholder memory), valid until the window moves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ReadOnlySequence<byte> Slice(long start, long end)
+    {
+        int offset = (int)(start - _windowStart);
+        long windowEnd = _windowStart + _windowLength;
+        if (end <= windowEnd)
+        {
+            return new ReadOnlySequence<byte>(_buffer, offset, (int)(end - start));
+        }
+
+        // The segment the slice ends in: the rest of the block the window ends in (_tail), or a whole block.
+        int block = (int)((end - 1) / _blockSize);
+        WindowSegment last = ReferenceEquals(_window.Next, _tail) && block == (int)(windowEnd / _blockSize) ? _tail : _blockSegments[block];
+        return new ReadOnlySequence<byte>(_window, offset, last, (int)(end - last.RunningIndex));
+    }
+
+    /// <summary>
+    /// A reader at <paramref name="position"/>, for a walk that skipped a value past its reader's end without reading
+    /// it: over the window when the position is in it; else an empty reader, which the next parsing step replaces
+    /// (<see cref="TryMove"/> always moves the window to a position past it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public MessagePackReader ReaderAfterSkip(long position) =>
+        position < _windowStart + _windowLength ? CreateReader(position) : new MessagePackReader(ReadOnlyMemory<byte>.Empty);
+
     /// <summary>Ends the walk's use of the source: after this, no read of it starts on the walk's behalf.</summary>
     public void Finish() => _readAhead?.Finish();
 
