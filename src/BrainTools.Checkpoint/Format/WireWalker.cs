@@ -286,7 +286,7 @@ internal sealed class WireWalker<TBuilder, TNode, TMap>
         if (peek.TryReadStringSpan(out ReadOnlySpan<byte> bytes))
         {
             length = bytes.Length;
-            key = FindRecentKey(bytes) ?? Decode(bytes, Position(ref peek) - bytes.Length);
+            key = IndexKeys.Find(bytes) ?? FindRecentKey(bytes) ?? Decode(bytes, Position(ref peek) - bytes.Length);
             reader = peek;
         }
         else
