@@ -79,7 +79,7 @@ internal sealed class WireWindow
         _smallest = Math.Clamp(source.PreferredReadSize, PageSize, 16 << 20);
         _largest = Math.Max(LargestWindowOfPages, _smallest);
         _size = _smallest;
-        _buffer = new byte[(int)Math.Min(_largest, Math.Max(_length, 1))];
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(_largest, Math.Max(_length, 1)));
         _mayReadAhead = source.MaxConcurrentReads > 1 && Environment.ProcessorCount > 1 && _smallest <= LargestWindowOfPages;
 
         // A Memory's length is an int.
@@ -182,7 +182,13 @@ internal sealed class WireWindow
         position < _windowStart + _windowLength ? CreateReader(position) : new MessagePackReader(ReadOnlyMemory<byte>.Empty);
 
     /// <summary>Ends the walk's use of the source: after this, no read of it starts on the walk's behalf.</summary>
-    public void Finish() => _readAhead?.Finish();
+    /// <remarks>The window's buffer goes back to the pool: nothing the walk made refers to it (strings and bytes are copies, arrays are over the mapping or the source).</remarks>
+    public void Finish()
+    {
+        _readAhead?.Finish();
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
 
     /// <summary>Counts the bytes of a value in [<paramref name="start"/>, <paramref name="end"/>) that were read through the mapping, past the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -353,7 +359,10 @@ internal sealed class WireWindow
         int size = (int)Math.Min(window, _length - start);
         if (size > _buffer.Length)
         {
-            _buffer = new byte[size];
+            // Nothing refers to the old window once the walk takes a new reader, which it does after every fill.
+            byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
 
         int filled = _readAhead is not null && _readAhead.TryTake(start, _buffer.AsSpan(0, size)) ? size : 0;
