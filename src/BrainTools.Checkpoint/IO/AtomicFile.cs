@@ -89,17 +89,17 @@ internal static class AtomicFile
     /// Finishes a write: flushes the temporary file to disk (when durable), renames it over the target, flushes the
     /// directory and sweeps stale temporary files. On failure the temporary file is deleted.
     /// </summary>
+    /// <returns>The committed file's length and last-write time, read from the open temporary file (the rename keeps both): no second look at the path, where another writer may already have put its own file.</returns>
     /// <exception cref="CheckpointConflictException"><paramref name="overwrite"/> is false and the target exists.</exception>
-    public static void Commit(PendingFile file, bool overwrite, bool durable)
+    public static FileStamp Commit(PendingFile file, bool overwrite, bool durable)
     {
+        FileStamp stamp;
         try
         {
             using (file.Stream)
             {
-                if (durable)
-                {
-                    file.Stream.Flush(flushToDisk: true);
-                }
+                file.Stream.Flush(flushToDisk: durable);
+                stamp = new FileStamp(file.Stream.Length, File.GetLastWriteTimeUtc(file.Stream.SafeFileHandle));
             }
 
             ThrowIfExists(file.Path, overwrite);
@@ -126,6 +126,7 @@ internal static class AtomicFile
         }
 
         SweepStale(file.Path, file.Started);
+        return stamp;
     }
 
     /// <summary>Abandons a write: closes and deletes the temporary file.</summary>

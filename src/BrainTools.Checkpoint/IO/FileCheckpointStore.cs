@@ -98,14 +98,16 @@ public sealed class FileCheckpointStore : ICheckpointStore
     /// </summary>
     internal void SweepAbandoned(string pattern, DateTime olderThanUtc) => AtomicFile.SweepStale(Name, pattern + AtomicFile.TempInfix + "*", olderThanUtc);
 
+    /// <summary>A file's description; its version is its length and last-write time, which any rewrite changes.</summary>
+    internal static StoredCheckpoint Describe(string name, FileStamp stamp) =>
+        new(name, stamp.Length, new DateTimeOffset(stamp.LastWriteTimeUtc, TimeSpan.Zero), stamp.Length.ToString(CultureInfo.InvariantCulture) + "-" + stamp.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture));
+
     private static StoredCheckpoint? Describe(string path)
     {
         var info = new FileInfo(path);
         try
         {
-            return info.Exists
-                ? new StoredCheckpoint(info.Name, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero), info.Length.ToString(CultureInfo.InvariantCulture) + "-" + info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture))
-                : null;
+            return info.Exists ? Describe(info.Name, new FileStamp(info.Length, info.LastWriteTimeUtc)) : null;
         }
         catch (IOException)
         {

@@ -22,8 +22,8 @@ internal sealed class FileCheckpointWriter(FileCheckpointStore store, string nam
             throw new CheckpointConflictException($"Cannot commit {file.Path}: it changed since version {condition.Version} was read (another writer committed it).", file.Path);
         }
 
-        AtomicFile.Commit(file, overwrite: condition.Kind != StoreConditionKind.IfAbsent, durable);
-        return store.Find(name) ?? throw new IOException($"{file.Path} disappeared as it was committed.");
+        FileStamp stamp = AtomicFile.Commit(file, overwrite: condition.Kind != StoreConditionKind.IfAbsent, durable);
+        return FileCheckpointStore.Describe(Path.GetFileName(file.Path), stamp);
     }
 
     public void Dispose()

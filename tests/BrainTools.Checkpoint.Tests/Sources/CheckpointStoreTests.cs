@@ -271,6 +271,33 @@ public class CheckpointStoreTests
         Assert.Equal(22L, ((StateValue)((StateMap)Msgpack.Load(dir.File("a.msgpack")))["x"]).Value);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FileStore_Commit_DescribesTheCommittedFileAsFindDoes_AndItsVersionCommitsIfVersion(bool durable)
+    {
+        using var dir = new TempDirectory();
+        var store = new FileCheckpointStore(dir.Path, durable);
+        StoredCheckpoint committed;
+        using (ICheckpointWriter writer = store.BeginWrite("a.msgpack", StoreCondition.None))
+        {
+            writer.Stream.Write(Msgpack.Serialize(new Dictionary<string, object> { ["x"] = 1L }));
+            committed = writer.Commit();
+        }
+
+        Assert.Equal(store.Find("a.msgpack"), committed);
+        Assert.Equal(new FileInfo(dir.File("a.msgpack")).Length, committed.Length);
+
+        using (ICheckpointWriter writer = store.BeginWrite("a.msgpack", StoreCondition.IfVersion(committed.Version)))
+        {
+            writer.Stream.Write(Msgpack.Serialize(new Dictionary<string, object> { ["x"] = 2L }));
+            StoredCheckpoint second = writer.Commit();
+            Assert.Equal(store.Find("a.msgpack"), second);
+        }
+
+        Assert.Equal(2L, ((StateValue)((StateMap)Msgpack.Load(dir.File("a.msgpack")))["x"]).Value);
+    }
+
     private static byte[] ReadAll(ICheckpointStore store, string name)
     {
         using ICheckpointSource source = store.OpenRead(name);
