@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+
 namespace BrainTools.Checkpoint.IO;
 
 /// <summary>
@@ -14,6 +16,11 @@ internal static class AtomicFile
 {
     /// <summary>The infix of temporary files; anything named <c>{target}{TempInfix}*</c> is one of ours.</summary>
     public const string TempInfix = ".tmp-";
+
+    private static readonly EnumerationOptions SweepEnumeration = new() { IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+    // As Directory.GetFiles matches names: case-insensitively where the file system usually is.
+    private static readonly bool NamesIgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
 
     // The temporary files this process is writing now; the sweep of another save in this process leaves them alone.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> InProgress = new(StringComparer.Ordinal);
@@ -153,14 +160,20 @@ internal static class AtomicFile
     /// <summary>As <see cref="SweepStale(string, DateTime)"/> for the temporary files in <paramref name="directory"/> that match <paramref name="pattern"/>.</summary>
     public static void SweepStale(string directory, string pattern, DateTime olderThanUtc)
     {
-        string[] candidates;
+        // Every save sweeps, and most find nothing: one pass over the directory's entries, a path made only for a match.
+        List<string> candidates;
         try
         {
-            candidates = Directory.Exists(directory) ? Directory.GetFiles(directory, pattern) : [];
+            candidates = [.. new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.ToFullPath(), SweepEnumeration)
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory
+                    && entry.FileName.Contains(TempInfix, StringComparison.Ordinal)
+                    && FileSystemName.MatchesSimpleExpression(pattern, entry.FileName, ignoreCase: NamesIgnoreCase),
+            }];
         }
         catch (IOException)
         {
-            return;
+            return; // The directory is gone, or cannot be read.
         }
         catch (UnauthorizedAccessException)
         {
@@ -169,11 +182,6 @@ internal static class AtomicFile
 
         foreach (string candidate in candidates)
         {
-            if (!Path.GetFileName(candidate).Contains(TempInfix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             try
             {
                 if (File.GetLastWriteTimeUtc(candidate) >= olderThanUtc || InProgress.ContainsKey(candidate) || WriterIsAlive(candidate))
