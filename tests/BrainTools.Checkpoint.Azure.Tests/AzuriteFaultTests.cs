@@ -62,7 +62,7 @@ public sealed class AzuriteFaultTests : IDisposable
         var killing = CheckpointManagerOptions.Default with
         {
             // The server dies once 5 MiB of step 2 are written: blocks in flight, nothing committed.
-            Msgpack = MsgpackOptions.Default with { Progress = new Progress(bytes => { if (Interlocked.Add(ref written, bytes) > (5 << 20) && server.IsRunning) server.Kill(); }) },
+            Msgpack = MsgpackOptions.Default with { Progress = new ReportingProgress(bytes => { if (Interlocked.Add(ref written, bytes) > (5 << 20) && server.IsRunning) server.Kill(); }) },
         };
         var next = new Dictionary<string, object> { ["w"] = BlobRoundTripTests.Ramp(4 << 20), ["step"] = 2L };
         using (var dying = new CheckpointManager(new BlobCheckpointStore(container, "run/", new BlobSaveOptions { BlockSize = 1 << 20, MaxBlocksInMemory = 4 }), killing))
@@ -107,12 +107,6 @@ public sealed class AzuriteFaultTests : IDisposable
         Assert.Contains(container.GetBlobClient("ckpt.msgpack").Uri.ToString(), error.Message, StringComparison.Ordinal);
         Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, error.Status);
-    }
-
-    // Reports on the writing thread (System.Progress would post to the thread pool, after the fact).
-    private sealed class Progress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 
     private static BlobClientOptions FewRetries()

@@ -42,25 +42,18 @@ public sealed class WireWindowTests : IDisposable
     [InlineData(Block - 8092, Block - 8000, Block - 4500)] // Ends in the window.
     public void Slice_FromTheWindowOnward_TheDataBytes(long header, long start, long end)
     {
-        using var source = new FileCheckpointSource(_file);
-        using MappedArrayStorage mapping = MappedArrayStorage.Map(source.Handle, source.Length, copyOnWrite: false);
-        var window = new WireWindow(source, mapping);
-        MessagePackReader reader = window.Start();
-        Assert.True(window.TryMove(header, ref reader));
+        using var opened = new OpenWindow(_file, header);
+        WireWindow window = opened.Window;
 
         byte[] expected = [.. Enumerable.Range(0, (int)(end - start)).Select(i => Expected(start + i))];
         Assert.Equal(expected, System.Buffers.BuffersExtensions.ToArray(window.Slice(start, end)));
-        window.Finish();
     }
 
     [Fact]
     public void WindowFrom_InTheWindow_ItsBytesToTheEnd_ElseEmpty()
     {
-        using var source = new FileCheckpointSource(_file);
-        using MappedArrayStorage mapping = MappedArrayStorage.Map(source.Handle, source.Length, copyOnWrite: false);
-        var window = new WireWindow(source, mapping);
-        MessagePackReader reader = window.Start();
-        Assert.True(window.TryMove(Block - 8092, ref reader)); // The window: the page [Block - 8192, Block - 4096).
+        using var opened = new OpenWindow(_file, Block - 8092); // The window: the page [Block - 8192, Block - 4096).
+        WireWindow window = opened.Window;
 
         ReadOnlyMemory<byte> bytes = window.WindowFrom(Block - 5000);
         Assert.Equal(5000 - 4096, bytes.Length);
@@ -68,17 +61,13 @@ public sealed class WireWindowTests : IDisposable
         Assert.Equal(0, window.WindowFrom(Block - 4096).Length);
         Assert.Equal(0, window.WindowFrom(Block - 8193).Length);
         Assert.Equal(0, window.WindowFrom(Block).Length);
-        window.Finish();
     }
 
     [Fact]
     public void ReaderAfterSkip_InTheWindow_ReadsFromThere_PastIt_TheNextStepMovesTheWindow()
     {
-        using var source = new FileCheckpointSource(_file);
-        using MappedArrayStorage mapping = MappedArrayStorage.Map(source.Handle, source.Length, copyOnWrite: false);
-        var window = new WireWindow(source, mapping);
-        MessagePackReader reader = window.Start();
-        Assert.True(window.TryMove(Block - 8092, ref reader));
+        using var opened = new OpenWindow(_file, Block - 8092);
+        WireWindow window = opened.Window;
 
         MessagePackReader inWindow = window.ReaderAfterSkip(Block - 5000);
         Assert.Equal(Expected(Block - 5000), inWindow.ReadRaw(1).FirstSpan[0]);
@@ -89,9 +78,34 @@ public sealed class WireWindowTests : IDisposable
         Assert.Equal(Expected(Block + 100), past.ReadRaw(1).FirstSpan[0]);
 
         // At the very end of the data: an empty reader, and nothing to move to.
-        Assert.True(window.ReaderAfterSkip(source.Length).End);
-        window.Finish();
+        Assert.True(window.ReaderAfterSkip(opened.Source.Length).End);
     }
 
     private static byte Expected(long offset) => offset is >= PatternStart and < PatternEnd ? (byte)((offset * 31) + 7) : (byte)0;
+
+    // The sparse file mapped, and a window moved to the header at a position past its first page, as past a payload.
+    private sealed class OpenWindow : IDisposable
+    {
+        private readonly MappedArrayStorage _mapping;
+
+        public OpenWindow(string file, long header)
+        {
+            Source = new FileCheckpointSource(file);
+            _mapping = MappedArrayStorage.Map(Source.Handle, Source.Length, copyOnWrite: false);
+            Window = new WireWindow(Source, _mapping);
+            MessagePackReader reader = Window.Start();
+            Assert.True(Window.TryMove(header, ref reader));
+        }
+
+        public FileCheckpointSource Source { get; }
+
+        public WireWindow Window { get; }
+
+        public void Dispose()
+        {
+            Window.Finish();
+            _mapping.Dispose();
+            Source.Dispose();
+        }
+    }
 }

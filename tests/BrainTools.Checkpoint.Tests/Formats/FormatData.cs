@@ -23,4 +23,13 @@ internal static class FormatData
 
         return inputs;
     }
+
+    /// <summary>A version 1.0 <c>.npy</c> file: magic, header dict (padded to 64 bytes as numpy pads it), then <paramref name="data"/>.</summary>
+    public static byte[] Npy(string descr, string shape, byte[] data)
+    {
+        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
+        header += new string(' ', (64 - ((10 + header.Length + 1) % 64)) % 64) + "\n";
+        byte[] prefix = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, (byte)(header.Length >> 8)];
+        return [.. prefix, .. System.Text.Encoding.Latin1.GetBytes(header), .. data];
+    }
 }

@@ -38,7 +38,7 @@ public class NpzTests
         Npz.Save(temp.File("m.npz"), tree);
         long read = 0;
 
-        using NpzArchive archive = Npz.Open(temp.File("m.npz"), new TensorFileOptions { Progress = new ProgressSum(n => read += n) });
+        using NpzArchive archive = Npz.Open(temp.File("m.npz"), new TensorFileOptions { Progress = new ReportingProgress(n => read += n) });
 
         Assert.Equal(["layers/0/weight", "big"], archive.Members.Select(m => m.Name));
         Assert.Equal("./layers/0/weight", archive.Members[0].TreePath);
@@ -119,7 +119,7 @@ public class NpzTests
         using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Create))
         {
             using Stream member = zip.CreateEntry("names.npy").Open();
-            member.Write(Npy("<U1", "(2,)", [0x61, 0, 0, 0, 0x62, 0, 0, 0]));
+            member.Write(FormatData.Npy("<U1", "(2,)", [0x61, 0, 0, 0, 0x62, 0, 0, 0]));
         }
 
         Assert.Throws<LossyConversionException>(() => Npz.Load(path));
@@ -179,23 +179,10 @@ public class NpzTests
         var tree = new StateMap { { "w", NdArray.Zeros(DType.Float64, new Shape(1000)) } };
         long written = 0, read = 0;
 
-        Npz.Save(temp.File("m.npz"), tree, options: new TensorFileOptions { Progress = new ProgressSum(v => written += v) });
-        Npz.Load(temp.File("m.npz"), new TensorFileOptions { Progress = new ProgressSum(v => read += v) });
+        Npz.Save(temp.File("m.npz"), tree, options: new TensorFileOptions { Progress = new ReportingProgress(v => written += v) });
+        Npz.Load(temp.File("m.npz"), new TensorFileOptions { Progress = new ReportingProgress(v => read += v) });
 
         Assert.InRange(written, 8000, 8000 + 128);
         Assert.Equal(written, read);
-    }
-
-    private static byte[] Npy(string descr, string shape, byte[] data)
-    {
-        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
-        header += new string(' ', (64 - ((10 + header.Length + 1) % 64)) % 64) + "\n";
-        byte[] prefix = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, (byte)(header.Length >> 8)];
-        return [.. prefix, .. System.Text.Encoding.Latin1.GetBytes(header), .. data];
-    }
-
-    private sealed class ProgressSum(Action<long> add) : IProgress<long>
-    {
-        public void Report(long value) => add(value);
     }
 }

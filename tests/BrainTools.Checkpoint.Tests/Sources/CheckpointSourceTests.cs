@@ -219,7 +219,7 @@ public class CheckpointSourceTests
         using var source = new RecordingSource(bytes, preferredReadSize: MiB, maxConcurrentReads: 4) { FirstReadWaitsForInFlight = 3, MaxBytesPerRead = 300_000 };
 
         var reported = new List<long>();
-        string checksum = FileChecksum.Compute(source, new Progress(reported.Add));
+        string checksum = FileChecksum.Compute(source, new ReportingProgress(reported.Add));
 
         Assert.Equal(expected, checksum);
         Assert.Equal(bytes.Length, source.BytesServed);
@@ -316,10 +316,5 @@ public class CheckpointSourceTests
         using CheckpointReader reader = Msgpack.Open(new RecordingSource(bytes) { MaxBytesPerRead = 777 });
 
         TreeAssert.Equal(Msgpack.Deserialize(bytes), reader.ReadTree());
-    }
-
-    private sealed class Progress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

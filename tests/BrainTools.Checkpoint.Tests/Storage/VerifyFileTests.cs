@@ -15,7 +15,7 @@ public class VerifyFileTests
         }
 
         long reported = 0;
-        ChecksumVerification check = CheckpointManager.VerifyFile(path, new Sum(v => reported += v));
+        ChecksumVerification check = CheckpointManager.VerifyFile(path, new ReportingProgress(v => reported += v));
 
         Assert.Equal(ChecksumStatus.Ok, check.Status);
         Assert.True(check.IsIntact);
@@ -57,7 +57,7 @@ public class VerifyFileTests
         File.AppendAllText(path, "x");
         long reported = 0;
 
-        ChecksumVerification check = CheckpointManager.VerifyFile(path, new Sum(v => reported += v));
+        ChecksumVerification check = CheckpointManager.VerifyFile(path, new ReportingProgress(v => reported += v));
 
         Assert.Equal(ChecksumStatus.SizeMismatch, check.Status);
         Assert.Equal(check.RecordedSize + 1, check.ActualSize);
@@ -87,16 +87,11 @@ public class VerifyFileTests
         long written = 0, read = 0;
         var tree = new StateMap { { "w", NdArray.Zeros(DType.Float64, new Shape(100_000)) }, { "step", 3L } };
 
-        Msgpack.Save(temp.File("m.msgpack"), tree, options: MsgpackOptions.Default with { Progress = new Sum(v => written += v) });
-        Msgpack.Load(temp.File("m.msgpack"), options: MsgpackOptions.Default with { Progress = new Sum(v => Interlocked.Add(ref read, v)) });
+        Msgpack.Save(temp.File("m.msgpack"), tree, options: MsgpackOptions.Default with { Progress = new ReportingProgress(v => written += v) });
+        Msgpack.Load(temp.File("m.msgpack"), options: MsgpackOptions.Default with { Progress = new ReportingProgress(v => Interlocked.Add(ref read, v)) });
 
         long length = new FileInfo(temp.File("m.msgpack")).Length;
         Assert.Equal(length, written);
         Assert.Equal(length, read);
-    }
-
-    private sealed class Sum(Action<long> add) : IProgress<long>
-    {
-        public void Report(long value) => add(value);
     }
 }
