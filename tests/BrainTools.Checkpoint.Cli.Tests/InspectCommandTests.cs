@@ -178,9 +178,8 @@ public class InspectCommandTests
     {
         using var temp = new TempDirectory();
         string path = temp.File("model.msgpack");
-        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
-        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
-        Msgpack.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small }, { "step", 3L } } } });
+        (NdArray big, NdArray small) = BigAndSmall();
+        Msgpack.Save(path, EncoderAndHead(big, small).Set("head", new StateMap { { "small", small }, { "step", 3L } }));
         long fileSize = new FileInfo(path).Length;
 
         Ckpt.Result filtered = Ckpt.Run("inspect", path, "--filter", "head/**", "--json");
@@ -203,9 +202,8 @@ public class InspectCommandTests
     {
         using var temp = new TempDirectory();
         string path = temp.File("model.safetensors");
-        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
-        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
-        Safetensors.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small } } } });
+        (NdArray big, NdArray small) = BigAndSmall();
+        Safetensors.Save(path, EncoderAndHead(big, small));
         long header = 8 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path).AsSpan(0, 8));
 
         Ckpt.Result filtered = Ckpt.Run("inspect", path, "--filter", "head/**", "--json");
@@ -214,8 +212,7 @@ public class InspectCommandTests
 
         Assert.Equal(header + small.ByteLength, BytesRead(filtered));
         Assert.Equal(header + small.ByteLength + big.ByteLength, BytesRead(all));
-        Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
+        AssertShowsSmall(table);
     }
 
     [Fact]
@@ -223,9 +220,8 @@ public class InspectCommandTests
     {
         using var temp = new TempDirectory();
         string path = temp.File("model.npz");
-        NdArray big = NdArray.Zeros(DType.Float32, new Shape(4 << 20));
-        NdArray small = NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4));
-        Npz.Save(path, new StateMap { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small } } } });
+        (NdArray big, NdArray small) = BigAndSmall();
+        Npz.Save(path, EncoderAndHead(big, small));
         long fileSize = new FileInfo(path).Length;
         long bigMember;
         using (System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(path))
@@ -245,12 +241,24 @@ public class InspectCommandTests
         // Showing the big array inflates its member once (at most a page more: the window of the small one read again).
         Assert.InRange(allRead - filteredRead, bigMember, bigMember + 4096);
         Assert.True(allRead < fileSize + (16 << 10), $"read {allRead} bytes of a {fileSize}-byte file: some array twice");
-        Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
+        AssertShowsSmall(table);
         using JsonDocument json = JsonDocument.Parse(filtered.Out);
         JsonElement leaf = Assert.Single(json.RootElement.GetProperty("leaves").EnumerateArray());
         Assert.Equal("head/small", leaf.GetProperty("path").GetString());
         Assert.Equal(4, leaf.GetProperty("max").GetDouble());
+    }
+
+    // The trees of the "reads only the shown arrays" tests: a 16 MiB array under encoder, a 16-byte one under head.
+    private static (NdArray Big, NdArray Small) BigAndSmall() =>
+        (NdArray.Zeros(DType.Float32, new Shape(4 << 20)), NdArray.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(4)));
+
+    private static StateMap EncoderAndHead(NdArray big, NdArray small) =>
+        new() { { "encoder", new StateMap { { "big", big } } }, { "head", new StateMap { { "small", small } } } };
+
+    private static void AssertShowsSmall(Ckpt.Result table)
+    {
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(table.Lines, l => l.StartsWith("head/small", StringComparison.Ordinal) && l.Contains("float32", StringComparison.Ordinal));
     }
 
     private static long BytesRead(Ckpt.Result result)
